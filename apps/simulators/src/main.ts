@@ -1,0 +1,2 @@
+import { PLACEHOLDER } from '@hub/mina-meddelanden';
+console.log(PLACEHOLDER);
