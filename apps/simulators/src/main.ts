@@ -1,2 +1,1 @@
-import { PLACEHOLDER } from '@hub/mina-meddelanden';
-console.log(PLACEHOLDER);
+console.log('simulators: not yet');

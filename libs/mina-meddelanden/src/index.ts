@@ -1,1 +1,11 @@
-export const PLACEHOLDER = 1;
+export * from './namespaces';
+export * from './errors';
+export * from './model/delivery.model';
+export { buildDelivery, BuiltDelivery, SIGNATURE_RESERVE_BYTES } from './model/delivery-builder';
+export { parseDeliveryElement } from './model/delivery-parser';
+export * from './identity/recipient-id';
+export { SigningCredential, rfc4514Subject, subjectSerialNumber } from './signing/credential';
+export { signDelivery, signBuiltDelivery, sealDelivery, swedishDate, SealOptions } from './signing/delivery-signer';
+export { TrustStore, parseCertificates, TrustDecision } from './verify/trust-store';
+export { verifyDelivery, VerifyOptions, VerifiedDelivery, SignerInfo } from './verify/delivery-verifier';
+export { MalformedXmlError, parseXml } from './xml/dom';
