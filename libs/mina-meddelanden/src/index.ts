@@ -8,4 +8,6 @@ export { SigningCredential, rfc4514Subject, subjectSerialNumber } from './signin
 export { signDelivery, signBuiltDelivery, sealDelivery, swedishDate, SealOptions } from './signing/delivery-signer';
 export { TrustStore, parseCertificates, TrustDecision } from './verify/trust-store';
 export { verifyDelivery, VerifyOptions, VerifiedDelivery, SignerInfo } from './verify/delivery-verifier';
-export { MalformedXmlError, parseXml } from './xml/dom';
+export { MalformedXmlError, parseXml, child, childElements, childText } from './xml/dom';
+export { escapeText, escapeAttr } from './xml/canonical-xml';
+export * from './schema';

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { checkRecipientId } from '@hub/mina-meddelanden';
+import { FaultConfig } from './fault-injection';
+
+export type AccountType = 'Secure' | 'Anonymous' | 'Not';
+
+export interface RegisterEntry {
+  id: string;
+  type: AccountType;
+  /** Key of the mailbox operator holding the mailbox (Secure accounts). */
+  operator?: string;
+  pending?: boolean;
+  /** false: the recipient accepts digital mail from no sender. */
+  senderAccepted?: boolean;
+  /** Senders ("16"+orgnr) this recipient has blocked. */
+  rejectedSenders?: string[];
+}
+
+export interface OperatorSeed {
+  key: string;
+  /** "16" + organisationsnummer. */
+  id: string;
+  name: string;
+  port: number;
+  uiAddress?: string;
+  faults?: FaultConfig;
+}
+
+/**
+ * How FaR answers for ids not in the register: `not-registered`, or `hash`, which spreads them over
+ * operators by a stable hash of the id (for load tests with many recipients).
+ */
+export type UnlistedRule = { mode: 'not-registered' } | { mode: 'hash'; shares: Record<string, number> };
+
+export interface SimulatorSeed {
+  pkiDir: string;
+  host: string;
+  admin: { port: number };
+  far: { port: number; clients: string[]; faults?: FaultConfig };
+  /** Förmedlare ("16"+orgnr) whose seal the operators accept (their certificates come from the PKI). */
+  intermediaries: string[];
+  operators: OperatorSeed[];
+  pki: {
+    intermediary: { orgnr: string; name: string };
+    municipalities: { orgnr: string; name: string }[];
+  };
+  register: RegisterEntry[];
+  unlisted: UnlistedRule;
+  /** Accept rsa-sha1 signatures too. Default false. */
+  allowSha1?: boolean;
+  /** Validate each incoming delivery against the XSDs. Default true. */
+  validateSchema?: boolean;
+}
+
+/** A seed file that cannot be used; the message names the field. */
+export class SeedError extends Error {}
+
+/** Reads and checks a seed file; every problem is reported with the field it concerns. */
+export function loadSeed(path: string): SimulatorSeed {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new SeedError(`cannot read seed file ${path}: ${(e as Error).message}`);
+  }
+  return checkSeed(raw, path);
+}
+
+export function checkSeed(raw: unknown, source = 'seed'): SimulatorSeed {
+  const problems: string[] = [];
+  const s = raw as SimulatorSeed;
+  const port = (v: unknown, field: string) => {
+    if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 65535) problems.push(`${field} must be a port number 0–65535`);
+  };
+  if (!s || typeof s !== 'object') throw new SeedError(`${source}: must be a JSON object`);
+  if (typeof s.pkiDir !== 'string') problems.push('pkiDir must be a directory path');
+  if (typeof s.host !== 'string') problems.push('host must be an address to listen on, e.g. 127.0.0.1');
+  port(s.admin?.port, 'admin.port');
+  port(s.far?.port, 'far.port');
+  if (!Array.isArray(s.far?.clients)) problems.push('far.clients must list the "16"+orgnr of clients FaR accepts');
+  if (!Array.isArray(s.intermediaries)) problems.push('intermediaries must list förmedlare ids ("16"+orgnr)');
+  const keys = new Set<string>();
+  (Array.isArray(s.operators) ? s.operators : []).forEach((o, i) => {
+    if (typeof o.key !== 'string' || !/^[a-z0-9-]+$/.test(o.key)) problems.push(`operators[${i}].key must be lower-case letters, digits, dashes`);
+    if (keys.has(o.key)) problems.push(`operators[${i}].key "${o.key}" is used twice`);
+    keys.add(o.key);
+    const id = checkRecipientId(o.id);
+    if (!id.ok || id.kind !== 'organisationsnummer') problems.push(`operators[${i}].id must be "16" + a valid organisationsnummer`);
+    if (typeof o.name !== 'string' || o.name.length === 0) problems.push(`operators[${i}].name is required`);
+    port(o.port, `operators[${i}].port`);
+  });
+  if (!Array.isArray(s.operators) || s.operators.length === 0) problems.push('operators must list at least one mailbox operator');
+  if (!s.pki?.intermediary?.orgnr || !Array.isArray(s.pki?.municipalities)) problems.push('pki.intermediary and pki.municipalities are required');
+  (Array.isArray(s.register) ? s.register : []).forEach((r, i) => {
+    const id = checkRecipientId(r.id);
+    if (!id.ok) problems.push(`register[${i}].id ${r.id}: ${id.message}`);
+    if (!['Secure', 'Anonymous', 'Not'].includes(r.type)) problems.push(`register[${i}].type must be Secure, Anonymous or Not`);
+    if (r.type === 'Secure' && !keys.has(r.operator ?? '')) problems.push(`register[${i}].operator must name one of the operators (${[...keys].join(', ')})`);
+  });
+  if (!Array.isArray(s.register)) problems.push('register must be a list');
+  if (s.unlisted?.mode === 'hash') {
+    for (const k of Object.keys(s.unlisted.shares ?? {})) {
+      if (k !== 'not-registered' && !keys.has(k)) problems.push(`unlisted.shares: "${k}" is not an operator key (or "not-registered")`);
+    }
+  } else if (s.unlisted?.mode !== 'not-registered') problems.push('unlisted.mode must be "not-registered" or "hash"');
+  if (problems.length) throw new SeedError(`${source}: ${problems.join('; ')}`);
+  return s;
+}

@@ -1,0 +1,66 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SchemaValidator, TrustStore } from '@hub/mina-meddelanden';
+import { ensureTestPki, TestPki } from '@hub/testing';
+import { AdminServer } from './admin-server';
+import { FarSimulator } from './far-simulator';
+import { MailboxOperatorSimulator } from './mailbox-operator-simulator';
+import { Register } from './register';
+import { SimulatorSeed } from './seed';
+
+export interface RunningSimulators {
+  pki: TestPki;
+  farUrl: string;
+  adminUrl: string;
+  operators: Record<string, { id: string; name: string; url: string }>;
+  far: FarSimulator;
+  operatorSims: Map<string, MailboxOperatorSimulator>;
+  close(): Promise<void>;
+}
+
+/** Generates (or reuses) the test PKI and starts FaR, the mailbox operators and the admin server. */
+export async function startSimulators(seed: SimulatorSeed, options: { endpointsFile?: string } = {}): Promise<RunningSimulators> {
+  const pki = await ensureTestPki(seed.pkiDir, {
+    intermediary: seed.pki.intermediary,
+    municipalities: seed.pki.municipalities,
+    servers: [
+      { name: 'far', commonName: 'FaR simulator' },
+      ...seed.operators.map((o) => ({ name: `operator-${o.key}`, orgnr: o.id.slice(2), commonName: o.name })),
+    ],
+  });
+  const register = new Register(seed);
+  const caTrust = new TrustStore({ cas: [pki.caCertPem] });
+  const schema = SchemaValidator.shared();
+  const operatorSims = new Map<string, MailboxOperatorSimulator>();
+  const operators: RunningSimulators['operators'] = {};
+  for (const o of seed.operators) {
+    const cert = pki.servers[`operator-${o.key}`];
+    const sim = new MailboxOperatorSimulator(o, seed, register, { key: cert.keyPem, cert: cert.certPem, ca: pki.caCertPem }, caTrust, caTrust, schema);
+    const port = await sim.listen();
+    operatorSims.set(o.key, sim);
+    operators[o.key] = { id: o.id, name: o.name, url: `https://${seed.host}:${port}/service/v3` };
+  }
+  const farCert = pki.servers.far;
+  const far = new FarSimulator(seed, register, (o) => operators[o.key].url, { key: farCert.keyPem, cert: farCert.certPem, ca: pki.caCertPem });
+  const farPort = await far.listen();
+  const farUrl = `https://${seed.host}:${farPort}/Recipient/v3`;
+  const admin = new AdminServer(far, operatorSims, () => ({ far: farUrl, operators }));
+  const adminPort = await admin.listen(seed.admin.port, seed.host);
+  const adminUrl = `http://${seed.host}:${adminPort}`;
+
+  if (options.endpointsFile) {
+    mkdirSync(dirname(options.endpointsFile), { recursive: true });
+    writeFileSync(options.endpointsFile, JSON.stringify({ far: farUrl, admin: adminUrl, operators, pkiDir: seed.pkiDir, pid: process.pid }, null, 2));
+  }
+  return {
+    pki,
+    farUrl,
+    adminUrl,
+    operators,
+    far,
+    operatorSims,
+    async close() {
+      await Promise.all([far.close(), admin.close(), ...[...operatorSims.values()].map((s) => s.close())]);
+    },
+  };
+}
