@@ -11,3 +11,4 @@ export { verifyDelivery, VerifyOptions, VerifiedDelivery, SignerInfo } from './v
 export { MalformedXmlError, parseXml, child, childElements, childText } from './xml/dom';
 export { escapeText, escapeAttr } from './xml/canonical-xml';
 export * from './schema';
+export * from './soap';

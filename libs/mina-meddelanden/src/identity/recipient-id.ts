@@ -5,12 +5,17 @@ export type RecipientIdCheck =
   | { ok: true; kind: RecipientIdKind; id: string }
   | { ok: false; rule: 'format' | 'date' | 'luhn'; message: string };
 
-/** Luhn check over the last ten digits (as Skatteverket defines it for all three kinds). */
+/**
+ * Luhn check over the last ten digits (as Skatteverket defines it for all three kinds).
+ * False for anything that is not a non-empty string of ASCII digits.
+ */
 export function luhnValid(tenDigits: string): boolean {
+  if (!/^\d+$/.test(tenDigits)) return false;
   let sum = 0;
-  for (let i = 0; i < tenDigits.length; i++) {
+  // Counted from the right, so that the check digit is never doubled whatever the length.
+  for (let i = tenDigits.length - 1, double = false; i >= 0; i--, double = !double) {
     let d = tenDigits.charCodeAt(i) - 48;
-    if (i % 2 === 0) {
+    if (double) {
       d *= 2;
       if (d > 9) d -= 9;
     }
@@ -26,9 +31,19 @@ function validDate(year: number, month: number, day: number): boolean {
 }
 
 /**
- * Checks a recipient id as Mina meddelanden expects it: 12 digits, either a personnummer or
- * samordningsnummer (YYYYMMDDNNNN, samordningsnummer with day + 60) with a real date and a valid
- * Luhn digit, or "16" + organisationsnummer (third digit of the organisationsnummer ≥ 2, Luhn).
+ * Skatteverket writes an unknown birth month or day of a samordningsnummer as 00 (so day 60), and its
+ * own published test samordningsnummer include days past the end of their month (31 April, 29 February
+ * 1951): FaR is the authority on whether such a number exists, so only the ranges are checked here.
+ */
+function validCoordinationDate(month: number, day: number): boolean {
+  return month >= 0 && month <= 12 && day >= 0 && day <= 31;
+}
+
+/**
+ * Checks a recipient id as Mina meddelanden expects it: 12 digits, either a personnummer
+ * (YYYYMMDDNNNN with a real date) or a samordningsnummer (day + 60; month 00–12 and day 60–91, since
+ * Skatteverket writes an unknown month or day as 00) with a valid Luhn digit, or "16" +
+ * organisationsnummer (third digit of the organisationsnummer ≥ 2, Luhn).
  */
 export function checkRecipientId(raw: string): RecipientIdCheck {
   const id = typeof raw === 'string' ? raw.trim() : '';
@@ -53,13 +68,11 @@ export function checkRecipientId(raw: string): RecipientIdCheck {
   }
   const year = Number(id.slice(0, 4));
   const month = Number(id.slice(4, 6));
-  let day = Number(id.slice(6, 8));
-  let kind: RecipientIdKind = 'personnummer';
-  if (day > 60) {
-    kind = 'samordningsnummer';
-    day -= 60;
-  }
-  if (!validDate(year, month, day)) {
+  const day = Number(id.slice(6, 8));
+  const kind: RecipientIdKind = day >= 60 ? 'samordningsnummer' : 'personnummer';
+  const dateOk =
+    kind === 'samordningsnummer' ? validCoordinationDate(month, day - 60) : validDate(year, month, day);
+  if (!dateOk) {
     return { ok: false, rule: 'date', message: `${id.slice(0, 8)} is not a valid date of birth` };
   }
   if (!luhnValid(id.slice(2))) return { ok: false, rule: 'luhn', message: 'check digit is wrong' };
@@ -80,6 +93,7 @@ export function toOrganisationId(raw: string): RecipientIdCheck {
 /** Masks an id for logs: keeps the birth date or organisation prefix, hides the rest. */
 export function maskId(id: string): string {
   if (!/^\d{12}$/.test(id)) return '***';
-  if (id.startsWith('16')) return id; // organisation numbers are public
+  // Legal persons' numbers (third digit ≥ 2) are public; "16" + a sole trader's number is a personnummer.
+  if (id.startsWith('16') && Number(id[4]) >= 2) return id;
   return `${id.slice(0, 8)}****`;
 }

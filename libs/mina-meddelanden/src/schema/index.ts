@@ -1,0 +1,9 @@
+export {
+  SchemaValidator,
+  SchemaValidationError,
+  resolveContractSchemaDir,
+  type DocumentKind,
+  type SchemaValidationIssue,
+  type SchemaValidationResult,
+  type SchemaValidatorOptions,
+} from './schema-validator';

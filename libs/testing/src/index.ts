@@ -1,0 +1,3 @@
+export { ensureTestPki } from './pki';
+export type { IssuedCert, PkiSpec, TestPki } from './pki';
+export { loadTestPersonnummer, loadTestSamordningsnummer, pickTestPersonnummer } from './test-identities';
