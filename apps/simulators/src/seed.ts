@@ -106,3 +106,15 @@ export function checkSeed(raw: unknown, source = 'seed'): SimulatorSeed {
   if (problems.length) throw new SeedError(`${source}: ${problems.join('; ')}`);
   return s;
 }
+
+/** The test PKI the simulators (and the demo tools) need for a seed. */
+export function pkiSpecForSeed(seed: SimulatorSeed) {
+  return {
+    intermediary: seed.pki.intermediary,
+    municipalities: seed.pki.municipalities,
+    servers: [
+      { name: 'far', commonName: 'FaR simulator' },
+      ...seed.operators.map((o) => ({ name: `operator-${o.key}`, orgnr: o.id.slice(2), commonName: o.name })),
+    ],
+  };
+}

@@ -6,7 +6,7 @@ import { AdminServer } from './admin-server';
 import { FarSimulator } from './far-simulator';
 import { MailboxOperatorSimulator } from './mailbox-operator-simulator';
 import { Register } from './register';
-import { SimulatorSeed } from './seed';
+import { pkiSpecForSeed, SimulatorSeed } from './seed';
 
 export interface RunningSimulators {
   pki: TestPki;
@@ -20,14 +20,7 @@ export interface RunningSimulators {
 
 /** Generates (or reuses) the test PKI and starts FaR, the mailbox operators and the admin server. */
 export async function startSimulators(seed: SimulatorSeed, options: { endpointsFile?: string } = {}): Promise<RunningSimulators> {
-  const pki = await ensureTestPki(seed.pkiDir, {
-    intermediary: seed.pki.intermediary,
-    municipalities: seed.pki.municipalities,
-    servers: [
-      { name: 'far', commonName: 'FaR simulator' },
-      ...seed.operators.map((o) => ({ name: `operator-${o.key}`, orgnr: o.id.slice(2), commonName: o.name })),
-    ],
-  });
+  const pki = await ensureTestPki(seed.pkiDir, pkiSpecForSeed(seed));
   const register = new Register(seed);
   const caTrust = new TrustStore({ cas: [pki.caCertPem] });
   const schema = SchemaValidator.shared();
