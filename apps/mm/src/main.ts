@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import {
+  checkRecipientId,
   DeliveryValidationError,
   FarClient,
   MailboxOperatorClient,
@@ -108,6 +109,8 @@ async function send(
 ): Promise<number> {
   const cfg = new MmConfig(opts);
   const senderId = orgId(opts.sender);
+  const to = checkRecipientId(opts.to);
+  if (!to.ok) throw new UsageError(`--to ${opts.to}: ${to.message}`);
   const intermediary = cfg.intermediary;
   const sender = cfg.sender(senderId, opts.senderCert, opts.senderKey);
   const tls = cfg.tls(intermediary);
