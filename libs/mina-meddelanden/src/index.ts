@@ -1,11 +1,11 @@
 export * from './namespaces';
 export * from './errors';
 export * from './model/delivery.model';
-export { buildDelivery, BuiltDelivery, SIGNATURE_RESERVE_BYTES } from './model/delivery-builder';
+export { buildDelivery, BuiltDelivery, deliveryXml, SIGNATURE_RESERVE_BYTES } from './model/delivery-builder';
 export { parseDeliveryElement } from './model/delivery-parser';
 export * from './identity/recipient-id';
 export { SigningCredential, rfc4514Subject, subjectSerialNumber } from './signing/credential';
-export { signDelivery, signBuiltDelivery, sealDelivery, swedishDate, SealOptions } from './signing/delivery-signer';
+export { signDelivery, signBuiltDelivery, signBuiltDeliveryParts, SignedDeliveryParts, sealDelivery, signAndSealDelivery, swedishDate, SealOptions } from './signing/delivery-signer';
 export { TrustStore, parseCertificates, TrustDecision } from './verify/trust-store';
 export { verifyDelivery, VerifyOptions, VerifiedDelivery, SignerInfo } from './verify/delivery-verifier';
 export { MalformedXmlError, parseXml, child, childElements, childText } from './xml/dom';

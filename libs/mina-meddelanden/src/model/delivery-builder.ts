@@ -19,12 +19,39 @@ const EMAIL = /^.+@.+\..+$/;
 
 /** The built `<Delivery>` element (canonical, inheriting the Message/v3 namespace) and what it is. */
 export interface BuiltDelivery {
-  /** `<Delivery>…</Delivery>` in canonical form, to be placed inside `SignedDelivery`. */
-  deliveryXml: string;
+  /**
+   * `<Delivery>…</Delivery>` in canonical form as consecutive pieces, none longer than 64 Ki
+   * characters: large strings are costly to create and to hash, so base64 content stays in slices
+   * until the document is written out once.
+   */
+  parts: string[];
   senderId: string;
   recipientId: string;
-  /** Size in bytes of `deliveryXml` as UTF-8. */
+  /** Size in bytes of the Delivery as UTF-8. */
   bytes: number;
+}
+
+/** The Delivery of a {@link BuiltDelivery} as one string. */
+export function deliveryXml(built: BuiltDelivery): string {
+  return built.parts.join('');
+}
+
+/** Input bytes per base64 slice: 48 KiB of input gives 64 Ki characters of base64. */
+const BASE64_SLICE = 48 * 1024;
+
+/** base64 of `buf` in slices of at most 64 Ki characters (concatenated, they are the base64 of the whole). */
+export function base64Slices(buf: Buffer): string[] {
+  if (buf.length <= BASE64_SLICE) return [buf.toString('base64')];
+  const out: string[] = [];
+  for (let o = 0; o < buf.length; o += BASE64_SLICE) out.push(buf.toString('base64', o, Math.min(o + BASE64_SLICE, buf.length)));
+  return out;
+}
+
+/** Total UTF-8 size of parts. */
+export function partsBytes(parts: string[]): number {
+  let n = 0;
+  for (const p of parts) n += Buffer.byteLength(p, 'utf8');
+  return n;
 }
 
 class Checker {
@@ -90,14 +117,14 @@ export function buildDelivery(input: DeliveryInput, limits: DeliveryLimits = DEF
   const correlationId = c.text('correlationId', input.correlationId);
   const attention = c.text('attention', input.attention);
 
-  const messages: string[] = [];
+  const messages: string[][] = [];
   let contentBytes = 0;
   if (!Array.isArray(input.messages) || input.messages.length === 0) {
     c.add('messages', 'required', 'at least one message is required');
   } else {
     input.messages.forEach((m, i) => {
       const built = buildMessage(c, `messages[${i}]`, m, limits);
-      messages.push(built.xml);
+      messages.push(built.parts);
       contentBytes += built.bytes;
     });
   }
@@ -117,8 +144,8 @@ export function buildDelivery(input: DeliveryInput, limits: DeliveryLimits = DEF
     (correlationId !== undefined ? textElement('CorrelationId', correlationId, NS.messageV2) : '') +
     (attention !== undefined ? textElement('Attention', attention, NS.messageV2) : '');
 
-  const deliveryXml = element('Delivery', element('Header', header) + messages.join(''));
-  const bytes = Buffer.byteLength(deliveryXml, 'utf8');
+  const parts = ['<Delivery>' + element('Header', header), ...messages.flat(), '</Delivery>'];
+  const bytes = partsBytes(parts);
   if (bytes + SIGNATURE_RESERVE_BYTES > limits.maxDeliveryBytes) {
     throw new DeliveryValidationError([
       {
@@ -130,13 +157,13 @@ export function buildDelivery(input: DeliveryInput, limits: DeliveryLimits = DEF
       },
     ]);
   }
-  return { deliveryXml, senderId, recipientId, bytes };
+  return { parts, senderId, recipientId, bytes };
 }
 
-function buildMessage(c: Checker, path: string, m: MessageInput, limits: DeliveryLimits): { xml: string; bytes: number } {
+function buildMessage(c: Checker, path: string, m: MessageInput, limits: DeliveryLimits): { parts: string[]; bytes: number } {
   if (!m || typeof m !== 'object') {
     c.add(path, 'required', 'must be a message object');
-    return { xml: '', bytes: 0 };
+    return { parts: [], bytes: 0 };
   }
   const id = c.text(`${path}.id`, m.id, { required: true });
   const subject = c.text(`${path}.subject`, m.subject, { required: true, max: 255 });
@@ -168,11 +195,11 @@ function buildMessage(c: Checker, path: string, m: MessageInput, limits: Deliver
   const bodyBuf = Buffer.from(bodyText ?? '', 'utf8');
   let bytes = bodyBuf.length;
 
-  let attachments = '';
+  const attachments: string[] = [];
   if (m.attachments !== undefined && !Array.isArray(m.attachments)) c.add(`${path}.attachments`, 'type', 'must be a list');
   (m.attachments ?? []).forEach((a, i) => {
     const built = buildAttachment(c, `${path}.attachments[${i}]`, a, limits);
-    attachments += built.xml;
+    attachments.push(...built.parts);
     bytes += built.bytes;
   });
 
@@ -189,13 +216,14 @@ function buildMessage(c: Checker, path: string, m: MessageInput, limits: Deliver
     officialMatter +
     metadata +
     textElement('Language', language);
-  const xml = element(
-    'Message',
-    element('Header', header) +
-      element('Body', textElement('ContentType', body.contentType ?? '', NS.message) + element('Body', bodyBuf.toString('base64'), NS.message)) +
-      attachments,
-  );
-  return { xml, bytes };
+  const parts = [
+    '<Message>' + element('Header', header) + '<Body>' + textElement('ContentType', body.contentType ?? '', NS.message) + `<Body xmlns="${NS.message}">`,
+    ...base64Slices(bodyBuf),
+    '</Body></Body>',
+    ...attachments,
+    '</Message>',
+  ];
+  return { parts, bytes };
 }
 
 function buildOfficialMatter(c: Checker, path: string, om: NonNullable<MessageInput['officialMatter']>): string {
@@ -228,10 +256,10 @@ function buildOfficialMatter(c: Checker, path: string, om: NonNullable<MessageIn
   return element('OfficialMatter', element('OfficialMatterExtension', content));
 }
 
-function buildAttachment(c: Checker, path: string, a: AttachmentInput, limits: DeliveryLimits): { xml: string; bytes: number } {
+function buildAttachment(c: Checker, path: string, a: AttachmentInput, limits: DeliveryLimits): { parts: string[]; bytes: number } {
   if (!a || typeof a !== 'object') {
     c.add(path, 'required', 'must be an attachment object');
-    return { xml: '', bytes: 0 };
+    return { parts: [], bytes: 0 };
   }
   const contentType = c.text(`${path}.contentType`, a.contentType, { required: true });
   if (contentType !== undefined && !limits.allowedAttachmentTypes.includes(contentType)) {
@@ -241,18 +269,16 @@ function buildAttachment(c: Checker, path: string, a: AttachmentInput, limits: D
   if (filename !== undefined && /[/\\]/.test(filename)) c.add(`${path}.filename`, 'format', 'must be a file name, not a path');
   if (!Buffer.isBuffer(a.content) || a.content.length === 0) {
     c.add(`${path}.content`, 'required', 'must be non-empty bytes');
-    return { xml: '', bytes: 0 };
+    return { parts: [], bytes: 0 };
   }
   if (contentType === 'application/pdf' && a.content.subarray(0, 5).toString('latin1') !== '%PDF-') {
     c.add(`${path}.content`, 'contentType', 'is declared application/pdf but is not a PDF (no %PDF- header)');
   }
   const checksum = createHash('md5').update(a.content).digest('hex').toUpperCase();
-  const xml = element(
-    'Attachment',
-    textElement('ContentType', contentType ?? '', NS.message) +
-      element('Body', a.content.toString('base64'), NS.message) +
-      textElement('Checksum', checksum, NS.message) +
-      textElement('Filename', filename ?? '', NS.message),
-  );
-  return { xml, bytes: a.content.length };
+  const parts = [
+    '<Attachment>' + textElement('ContentType', contentType ?? '', NS.message) + `<Body xmlns="${NS.message}">`,
+    ...base64Slices(a.content),
+    '</Body>' + textElement('Checksum', checksum, NS.message) + textElement('Filename', filename ?? '', NS.message) + '</Attachment>',
+  ];
+  return { parts, bytes: a.content.length };
 }

@@ -7,7 +7,7 @@ import { DeliveryInput } from '../model/delivery.model';
 import { TrustStore } from '../verify/trust-store';
 import { verifyDelivery, VerifyOptions } from '../verify/delivery-verifier';
 import { SigningCredential } from './credential';
-import { sealDelivery, signDelivery } from './delivery-signer';
+import { sealDelivery, signAndSealDelivery, signDelivery } from './delivery-signer';
 
 const SAMPLE_PDF = Buffer.from(
   /<Attachment><ContentType[^>]*>application\/pdf<\/ContentType><Body[^>]*>([^<]+)</.exec(
@@ -116,6 +116,17 @@ describe('sign and seal round trips', () => {
       expect(v.delivery.messages[0].officialMatter).toMatchObject({ eventId: 'e2', precedingEventId: 'e1', matterStatus: 'senderinitiative' });
       expect(v.delivery.messages[0].metadata).toEqual([{ tag: 'caseType', value: 'bygglov' }]);
     }
+  });
+
+  it('signAndSealDelivery writes the same bytes as the two steps, also with attachments sliced for base64', () => {
+    const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300_001, 0xe5)]);
+    const o = input({ messages: [{ ...input().messages[0], body: { contentType: 'text/plain', text: 'å'.repeat(70_000) }, attachments: [{ contentType: 'application/pdf', filename: 'big.pdf', content: big }] }] });
+    const receivedAt = new Date('2026-11-26T10:00:00Z');
+    const one = signAndSealDelivery(o, sender, intermediary, { receivedAt });
+    expect(one).toBe(sealDelivery(signDelivery(o, sender), intermediary, { receivedAt }));
+    const v = verifyDelivery(one, opts);
+    expect(v.delivery.messages[0].attachments[0].content.equals(big)).toBe(true);
+    expect(v.delivery.messages[0].body.text).toBe('å'.repeat(70_000));
   });
 
   it('still verifies with prefixes added on the wire', () => {

@@ -1,6 +1,6 @@
 import { createHash, sign } from 'node:crypto';
 import { DeliveryValidationError } from '../errors';
-import { buildDelivery, BuiltDelivery } from '../model/delivery-builder';
+import { buildDelivery, BuiltDelivery, partsBytes } from '../model/delivery-builder';
 import { DEFAULT_LIMITS, DeliveryInput, DeliveryLimits } from '../model/delivery.model';
 import { ALG, NS } from '../namespaces';
 import { element, textElement } from '../xml/canonical-xml';
@@ -38,14 +38,30 @@ function envelopedSignature(parts: string[], credential: SigningCredential): str
 
 const SIGNED_OPEN = `<SignedDelivery xmlns="${NS.messageV3}">`;
 const SIGNED_CLOSE = '</SignedDelivery>';
+const SEALED_OPEN = `<SealedDelivery xmlns="${NS.messageV3}">`;
+const SEALED_CLOSE = '</SealedDelivery>';
+
+/**
+ * The sender-signed delivery as pieces: the canonical standalone `SignedDelivery` is
+ * `SIGNED_OPEN + inner.join('') + SIGNED_CLOSE`. Kept in pieces so that sealing can hash and write
+ * it without creating one large string first.
+ */
+export interface SignedDeliveryParts {
+  inner: string[];
+}
+
+/** Signs a built delivery as the sender, returning the pieces (see {@link SignedDeliveryParts}). */
+export function signBuiltDeliveryParts(built: BuiltDelivery, sender: SigningCredential): SignedDeliveryParts {
+  const signature = envelopedSignature([SIGNED_OPEN, ...built.parts, SIGNED_CLOSE], sender);
+  return { inner: [...built.parts, signature] };
+}
 
 /**
  * Signs a built delivery as the sender: returns the standalone, prefix-free
  * `<SignedDelivery xmlns="…/Message/v3">` with the Signature as its last child.
  */
 export function signBuiltDelivery(built: BuiltDelivery, sender: SigningCredential): string {
-  const signature = envelopedSignature([SIGNED_OPEN, built.deliveryXml, SIGNED_CLOSE], sender);
-  return SIGNED_OPEN + built.deliveryXml + signature + SIGNED_CLOSE;
+  return SIGNED_OPEN + signBuiltDeliveryParts(built, sender).inner.join('') + SIGNED_CLOSE;
 }
 
 /** Builds and signs a delivery in one step (see {@link buildDelivery} for the rules checked). */
@@ -53,15 +69,18 @@ export function signDelivery(input: DeliveryInput, sender: SigningCredential, li
   return signBuiltDelivery(buildDelivery(input, limits), sender);
 }
 
+// Creating a DateTimeFormat costs tens of microseconds: once per process, not per seal.
+const STOCKHOLM_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Stockholm',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  timeZoneName: 'longOffset',
+});
+
 /** xs:date with the Swedish offset, e.g. "2026-11-26+01:00", as Seal/ReceivedTime carries it. */
 export function swedishDate(at: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Stockholm',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    timeZoneName: 'longOffset',
-  }).formatToParts(at);
+  const parts = STOCKHOLM_DATE.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const offset = get('timeZoneName').replace('GMT', '') || '+00:00';
   return `${get('year')}-${get('month')}-${get('day')}${offset}`;
@@ -76,6 +95,25 @@ export interface SealOptions {
   maxDeliveryBytes?: number;
 }
 
+function sealParts(signed: SignedDeliveryParts, intermediary: SigningCredential, options: SealOptions): string {
+  // Inside SealedDelivery the SignedDelivery inherits the default namespace: exc-c14n drops its declaration.
+  const seal = element(
+    'Seal',
+    textElement('ReceivedTime', swedishDate(options.receivedAt ?? new Date()), NS.message) +
+      element('SignaturesOK', options.signaturesOk === false ? 'false' : 'true', NS.message),
+  );
+  const body = [SEALED_OPEN + '<SignedDelivery>', ...signed.inner, SIGNED_CLOSE + seal];
+  const signature = envelopedSignature([...body, SEALED_CLOSE], intermediary);
+  const max = options.maxDeliveryBytes ?? DEFAULT_LIMITS.maxDeliveryBytes;
+  const size = partsBytes(body) + Buffer.byteLength(signature) + SEALED_CLOSE.length;
+  if (size > max) {
+    throw new DeliveryValidationError([
+      { field: 'messages', rule: 'maxSize', message: `the sealed delivery is ${size} bytes; at most ${max} bytes are allowed` },
+    ]);
+  }
+  return body.join('') + signature + SEALED_CLOSE;
+}
+
 /**
  * Seals a signed delivery as förmedlare: wraps the canonical `SignedDelivery` (as produced by
  * {@link signDelivery} or returned by the verifier) and a Seal in a standalone `SealedDelivery`,
@@ -87,24 +125,21 @@ export function sealDelivery(signedDeliveryXml: string, intermediary: SigningCre
       { field: 'signedDelivery', rule: 'format', message: 'must be a canonical standalone SignedDelivery (from signDelivery or the verifier)' },
     ]);
   }
-  // Inside SealedDelivery the SignedDelivery inherits the default namespace: exc-c14n drops its declaration.
-  const inner = '<SignedDelivery>' + signedDeliveryXml.slice(SIGNED_OPEN.length);
-  const seal = element(
-    'Seal',
-    textElement('ReceivedTime', swedishDate(options.receivedAt ?? new Date()), NS.message) +
-      element('SignaturesOK', options.signaturesOk === false ? 'false' : 'true', NS.message),
-  );
-  const open = `<SealedDelivery xmlns="${NS.messageV3}">`;
-  const close = '</SealedDelivery>';
-  const signature = envelopedSignature([open, inner, seal, close], intermediary);
-  const sealed = open + inner + seal + signature + close;
-  const max = options.maxDeliveryBytes ?? DEFAULT_LIMITS.maxDeliveryBytes;
-  const size = Buffer.byteLength(sealed, 'utf8');
-  if (size > max) {
-    throw new DeliveryValidationError([
-      { field: 'messages', rule: 'maxSize', message: `the sealed delivery is ${size} bytes; at most ${max} bytes are allowed` },
-    ]);
-  }
-  return sealed;
+  return sealParts({ inner: [signedDeliveryXml.slice(SIGNED_OPEN.length, -SIGNED_CLOSE.length)] }, intermediary, options);
 }
 
+/**
+ * Builds, signs as the sender and seals as förmedlare in one pass: the hub's path, where it is both.
+ * Same result as `sealDelivery(signDelivery(input, sender), intermediary, options)`, but the
+ * document is written out once instead of three times.
+ */
+export function signAndSealDelivery(
+  input: DeliveryInput,
+  sender: SigningCredential,
+  intermediary: SigningCredential,
+  options: SealOptions & { limits?: DeliveryLimits } = {},
+): string {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const signed = signBuiltDeliveryParts(buildDelivery(input, limits), sender);
+  return sealParts(signed, intermediary, { maxDeliveryBytes: limits.maxDeliveryBytes, ...options });
+}
