@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MinaMeddelandenError } from '../errors';
 import { NS } from '../namespaces';
-import { SchemaValidationError, SchemaValidator, resolveContractSchemaDir, type SchemaValidationResult } from '.';
+import {
+  SchemaValidationError,
+  SchemaValidator,
+  resolveContractSchemaDir,
+  type DocumentKind,
+  type SchemaValidationResult,
+} from '.';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test-fixtures');
 const fixture = (name: string): string => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -12,7 +18,8 @@ const sealed = fixture('signed-v3/SealedDeliveryWithSignature.xml');
 const wire = fixture('wire-v3/kivra-deliverSecure-v3.xml');
 const response = fixture('soap/deliverSecure-kivra.xml');
 
-// Each call spawns an xmllint worker (~0.1–0.2 s), and other suites may share the CPU.
+// A validation takes a millisecond or so, but the first one loads libxml2 and compiles the schema
+// (~0.1 s each), and other suites may share the CPU.
 jest.setTimeout(30_000);
 
 function replaceOnce(xml: string, search: string | RegExp, replacement: string): string {
@@ -249,6 +256,104 @@ describe('SchemaValidator', () => {
       const doctype = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>';
       const xml = `${doctype}\n${response.replace('3832352f', '&b;')}`;
       expectInvalid(await validator.validate(xml, 'deliverSecureResponse'), 'DOCTYPE');
+    });
+  });
+
+  describe('in-process libxml2', () => {
+    const bad256 = replaceOnce(sealed, /<Subject>[^<]*<\/Subject>/, `<Subject>${'x'.repeat(256)}</Subject>`);
+
+    it('gives concurrent callers of every kind the results it gives them one at a time', async () => {
+      const inputs: [string, DocumentKind][] = [
+        [sealed, 'SealedDelivery'],
+        [wire, 'deliverSecure'],
+        [bad256, 'SealedDelivery'],
+        [response, 'deliverSecureResponse'],
+        [fixture('soap/isReachableResponse-multi.xml'), 'isReachableResponse'],
+        [fixture('signed-v3/SealedDelivery.xml'), 'SealedDelivery'],
+        ['<broken', 'isReachable'],
+      ];
+      const one = new SchemaValidator();
+      const fresh = new SchemaValidator();
+      try {
+        const sequential: SchemaValidationResult[] = [];
+        for (const [xml, kind] of inputs) sequential.push(await one.validate(xml, kind));
+        // `fresh` has compiled nothing yet: its first callers race to compile each schema.
+        const many = [...inputs, ...inputs, ...inputs];
+        const concurrent = await Promise.all(many.map(([xml, kind]) => fresh.validate(xml, kind)));
+        expect(concurrent).toEqual([...sequential, ...sequential, ...sequential]);
+        expect(sequential.map((r) => r.valid)).toEqual([true, true, false, true, true, false, false]);
+      } finally {
+        one.dispose();
+        fresh.dispose();
+      }
+    });
+
+    it('validates a 2 MB delivery and finds a bad field in it', async () => {
+      const big = replaceOnce(
+        sealed,
+        /(<Attachment><ContentType[^>]*>application\/pdf<\/ContentType><Body[^>]*>)[^<]*/,
+        `$1${'QUFB'.repeat(512 * 1024)}`,
+      );
+      expect(big.length).toBeGreaterThan(2 * 1024 * 1024);
+      expect(await validator.validate(big, 'SealedDelivery')).toEqual({ valid: true, errors: [] });
+      const broken = replaceOnce(big, /<Subject>[^<]*<\/Subject>/, `<Subject>\n${'x'.repeat(256)}</Subject>`);
+      const result = await validator.validate(broken, 'SealedDelivery');
+      expectInvalid(result, /Subject'.*maxLength/);
+      expect(result.errors[0].line).toBe(1);
+    });
+
+    it('reports line numbers beyond 65535', async () => {
+      const xml = `<?xml version="1.0"?>${'\n'.repeat(70_000)}${bad256}`;
+      const result = await validator.validate(xml, 'SealedDelivery');
+      expectInvalid(result, /Subject'.*maxLength/);
+      expect(result.errors[0].line).toBe(70_001);
+    });
+
+    it('refuses, with the line, what libxml2 finds not well-formed though xmldom accepts it', async () => {
+      const xml =
+        `<isReachable xmlns="${NS.recipientV3}">\n<senderOrgNr>162120002411</senderOrgNr>\n` +
+        `<recipientId xmlns:a="urn:x" xmlns:b="urn:x" a:n="1" b:n="2">198101052382</recipientId>\n</isReachable>`;
+      const result = await validator.validate(xml, 'isReachable');
+      expectInvalid(result, /^not well-formed XML: .*redefined/);
+      expect(result.errors[0].line).toBe(3);
+    });
+
+    it('keeps working after dispose(), compiling again', async () => {
+      const own = new SchemaValidator();
+      expect((await own.validate(wire, 'deliverSecure')).valid).toBe(true);
+      own.dispose();
+      own.dispose();
+      expect((await own.validate(wire, 'deliverSecure')).valid).toBe(true);
+      expectInvalid(await own.validate(bad256, 'SealedDelivery'), 'Subject');
+      own.dispose();
+    });
+
+    it('reads imports from the XSD set only: one by absolute path fails, as does a missing schema', async () => {
+      const contract = resolveContractSchemaDir();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-xsd-'));
+      try {
+        fs.cpSync(contract, dir, { recursive: true });
+        // Point every import of xmldsig at the vendored file on disk, by absolute path, and drop the copy.
+        const absolute = path.join(contract, 'xmldsig-core-schema.xsd');
+        for (const name of ['Message.xsd', 'Receipt.xsd', 'Reply.xsd', 'v2/Message.xsd']) {
+          const file = path.join(dir, name);
+          const xsd = fs.readFileSync(file, 'utf8');
+          const relative = /schemaLocation="(\.\.\/)?xmldsig-core-schema\.xsd"/;
+          fs.writeFileSync(file, replaceOnce(xsd, relative, `schemaLocation="${absolute}"`));
+        }
+        fs.rmSync(path.join(dir, 'xmldsig-core-schema.xsd'));
+        const own = new SchemaValidator({ schemaDir: dir });
+        const error = await own.validate(sealed, 'SealedDelivery').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(MinaMeddelandenError);
+        expect(error).toMatchObject({ code: 'SCHEMA_VALIDATOR_FAILED' });
+        expect((error as Error).message).toMatch(/could not compile v3\/Service\.xsd.*xmldsig-core-schema\.xsd/s);
+        // Recipient.xsd does not need xmldsig: it still compiles.
+        const reachable = await own.validate(fixture('soap/isReachableResponse-multi.xml'), 'isReachableResponse');
+        expect(reachable.valid).toBe(true);
+        own.dispose();
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

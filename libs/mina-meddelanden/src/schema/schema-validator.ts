@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as vm from 'node:vm';
 import { DOMParser, type Element, type Node as XmlNode } from '@xmldom/xmldom';
-import { validateXML, memoryPages, type XMLFileInfo } from 'xmllint-wasm';
+import type * as Libxml2 from 'libxml2-wasm';
 import { MinaMeddelandenError } from '../errors';
 import { NS } from '../namespaces';
 
@@ -46,9 +47,15 @@ export class SchemaValidationError extends MinaMeddelandenError {
 export interface SchemaValidatorOptions {
   /** Root of the XSD tree (the folder holding `v3/`, `v2/`, `Message.xsd`, …). Default: the vendored contract. */
   schemaDir?: string;
-  /** How many xmllint workers may run at once. Default: the number of CPUs. */
+  /**
+   * @deprecated Ignored. Validation used to start an xmllint worker per call; it now runs in-process,
+   * synchronously (one document at a time per thread), on schemas compiled once.
+   */
   maxConcurrency?: number;
-  /** Upper bound of one xmllint run's WebAssembly memory. Default 256 MiB. */
+  /**
+   * @deprecated Ignored. It bounded the memory of the per-call xmllint worker; libxml2 now lives in one
+   * long-lived WebAssembly instance whose memory grows to the largest document validated so far.
+   */
   maxMemoryMiB?: number;
 }
 
@@ -89,7 +96,6 @@ const KINDS: Record<DocumentKind, KindSpec> = {
   isReachableResponse: { ns: NS.recipientV3, local: 'isReachableResponse', schema: 'v3/Recipient.xsd', soap: true },
 };
 
-const DOCUMENT_FILE = 'document.xml';
 const ELEMENT_NODE = 1;
 const MARKER_FILE = path.join('v3', 'Service.xsd');
 
@@ -126,17 +132,17 @@ function dropExternalDtd(xsd: string): string {
   );
 }
 
-function loadSchemaFiles(root: string): Map<string, string> {
-  const files = new Map<string, string>();
+function loadSchemaFiles(root: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith('.xsd')) {
-        // xmllint resolves schemaLocation against the importing file's name in its in-memory file
-        // system, so every file keeps its path relative to the root, with forward slashes.
+        // libxml2 resolves schemaLocation against the importing file's URL (see SCHEMA_URL_BASE), so
+        // every file keeps its path relative to the root, with forward slashes.
         const name = path.relative(root, full).split(path.sep).join('/');
-        files.set(name, dropExternalDtd(fs.readFileSync(full, 'utf8')));
+        files.set(name, Buffer.from(dropExternalDtd(fs.readFileSync(full, 'utf8')), 'utf8'));
       }
     }
   };
@@ -278,7 +284,7 @@ function parseLine(err: unknown): number | undefined {
 
 /**
  * Cuts out the element to validate and, for SealedDelivery/SignedDelivery, puts it inside the wire
- * wrapper. The cut keeps the original text and pads the removed head with as many newlines, so xmllint's
+ * wrapper. The cut keeps the original text and pads the removed head with as many newlines, so libxml2's
  * line numbers point into the caller's document.
  */
 function prepare(input: string, spec: KindSpec): Prepared {
@@ -289,7 +295,7 @@ function prepare(input: string, spec: KindSpec): Prepared {
   } catch (e) {
     if (e instanceof DoctypeFound) {
       // SOAP 1.1 forbids DTDs, no Mina meddelanden document has one, and refusing them here keeps entity
-      // expansion away from xmldom and xmllint.
+      // expansion away from xmldom and libxml2.
       return invalid('a DOCTYPE (document type declaration) is not allowed');
     }
     throw e;
@@ -354,47 +360,153 @@ function prepare(input: string, spec: KindSpec): Prepared {
   return { ok: true, xml, rename: [`{${w.ns}}${w.inner}'`, `${expected}'`] };
 }
 
-/** A tiny FIFO semaphore: every validation starts a worker thread, so bound how many run at once. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
+type Libxml2Module = typeof Libxml2;
+
+/**
+ * The one libxml2-wasm instance of this thread, with the input provider through which libxml2 reads
+ * `xs:import`ed files while a schema compiles.
+ */
+interface Libxml2Host {
+  lib: Libxml2Module;
+  /** The XSD set being compiled (paths relative to its root); undefined outside a compilation. */
+  serving: Map<string, Uint8Array> | undefined;
 }
 
 /**
- * Validates Mina meddelanden v3 documents against the vendored XSDs with libxml2 (xmllint-wasm).
+ * Base URL of the schema files: `v3/Service.xsd` is parsed as `mm-schema:/v3/Service.xsd`, so libxml2
+ * resolves `schemaLocation="../Message.xsd"` to `mm-schema:/Message.xsd`, which the provider serves.
+ */
+const SCHEMA_URL_BASE = 'mm-schema:/';
+/**
+ * Where the host is kept: on the global object of the main realm, not in this module. The libxml2 module
+ * is cached per realm, its input providers are global (and limited in number), while this module may be
+ * evaluated more than once (Jest evaluates it once per test file, in a fresh context, within one process).
+ */
+const HOST_KEY = Symbol.for('@hub/mina-meddelanden:libxml2-host');
+
+/**
+ * A real dynamic import. libxml2-wasm is an ES module with top-level await, so it cannot be require()d,
+ * and TypeScript/swc compile a literal `import()` into require() for CommonJS output.
+ */
+async function importModule(url: string): Promise<unknown> {
+  try {
+    return await (new Function('url', 'return import(url)') as (u: string) => Promise<unknown>)(url);
+  } catch (e) {
+    // Jest runs CommonJS in a vm context without a dynamic-import hook, and --disallow-code-generation-
+    // from-strings forbids `new Function`: then import through the main context's default loader (a Node
+    // feature still marked experimental, which prints a warning once).
+    const { code, name } = (e ?? {}) as { code?: unknown; name?: unknown };
+    if (!String(code).startsWith('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') && name !== 'EvalError') throw e;
+    const load = new vm.Script('(url) => import(url)', {
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    }).runInThisContext() as (u: string) => Promise<unknown>;
+    return load(url);
+  }
+}
+
+async function createHost(): Promise<Libxml2Host> {
+  const lib = (await importModule(pathToFileURL(require.resolve('libxml2-wasm')).href)) as Libxml2Module;
+  const host: Libxml2Host = { lib, serving: undefined };
+  const open = new Map<number, { data: Uint8Array; pos: number }>();
+  let lastFd = 0;
+  const registered = lib.xmlRegisterInputProvider({
+    // While a schema compiles, every URL is ours: whatever is not in the XSD set (an external DTD, an
+    // import by absolute path or URL) fails to load rather than reaching a file system or the network.
+    // The libxml2 build has neither, but the closed world does not depend on that.
+    match: (url) => host.serving !== undefined || url.startsWith(SCHEMA_URL_BASE),
+    open: (url) => {
+      const data = url.startsWith(SCHEMA_URL_BASE) ? host.serving?.get(url.slice(SCHEMA_URL_BASE.length)) : undefined;
+      if (!data) return undefined;
+      lastFd = (lastFd % 0x3fffffff) + 1;
+      open.set(lastFd, { data, pos: 0 });
+      return lastFd;
+    },
+    read: (fd, buf) => {
+      const file = open.get(fd);
+      if (!file) return -1;
+      const n = Math.min(buf.byteLength, file.data.byteLength - file.pos);
+      buf.set(file.data.subarray(file.pos, file.pos + n));
+      file.pos += n;
+      return n;
+    },
+    close: (fd) => open.delete(fd),
+  });
+  if (!registered) throw new Error('libxml2 refused the schema input provider');
+  return host;
+}
+
+/** The host of this thread, loaded (WebAssembly instantiation, ~0.1 s) on first use. */
+function libxml2Host(): Promise<Libxml2Host> {
+  const realm = vm.runInThisContext('globalThis') as Record<symbol, Promise<Libxml2Host> | undefined>;
+  let host = realm[HOST_KEY];
+  if (!host) {
+    const created = createHost();
+    realm[HOST_KEY] = host = created;
+    // A failed load is not cached: the next validation tries again.
+    created.catch(() => {
+      if (realm[HOST_KEY] === created) delete realm[HOST_KEY];
+    });
+  }
+  return host;
+}
+
+function messageOf(e: unknown): string {
+  // Not `instanceof Error`: under Jest, libxml2's errors come from another realm.
+  return typeof e === 'object' && e !== null && 'message' in e ? String(e.message).trim() : String(e);
+}
+
+/** libxml2 diagnostics as issues, worded like xmllint's (`Schemas validity error : Element '…': …`). */
+function issues(
+  details: Libxml2.ErrorDetail[],
+  label: (level: number) => string,
+  rename?: [string, string],
+): SchemaValidationIssue[] {
+  const out: SchemaValidationIssue[] = [];
+  for (const d of details) {
+    let message = d.message.trim();
+    if (!message) continue;
+    message = `${label(d.level)}${message}`;
+    if (rename) message = message.split(rename[0]).join(rename[1]);
+    out.push(d.line >= 1 ? { message, line: d.line } : { message });
+  }
+  return out;
+}
+
+/** No network, no external entities (a DOCTYPE never gets here anyway), line numbers past 65535. */
+const documentParseOptions = ({ ParseOption: o }: Libxml2Module): number =>
+  o.XML_PARSE_NONET | o.XML_PARSE_NO_XXE | o.XML_PARSE_BIG_LINES;
+
+const validityLabel = (level: number): string =>
+  level <= 1 ? 'Schemas validity warning : ' : 'Schemas validity error : ';
+const parserLabel = (): string => 'not well-formed XML: ';
+
+/**
+ * Validates Mina meddelanden v3 documents against the vendored XSDs with libxml2 (libxml2-wasm, in
+ * process). Each root schema (`v3/Service.xsd`, `v3/Message.xsd`, `v3/Recipient.xsd`) is compiled once
+ * per validator, on first use, and reused; a validation parses the document and runs the compiled schema
+ * synchronously on the calling thread, so concurrent callers simply take turns.
  *
- * Cost, measured after warm-up on a 2-vCPU x86 VM with Node 24: every call starts a worker thread,
- * instantiates libxml2 (~60 ms) and compiles the XSD set (~40 ms); the document adds little. A 44 KB
- * SealedDelivery takes ~110 ms on a quiet machine (median ~200 ms under load), a 2 KB SOAP response
- * about the same, a 2 MB delivery ~230 ms; 8 concurrent 44 KB validations took 1.25 s. So a simulator
- * that validates every delivery manages roughly 5–10 per second per core.
+ * Cost, median after warm-up on a 2-vCPU x86 VM with Node 24 while other work ran (load ~2): the 44 KB
+ * signed SealedDelivery 0.95 ms (was ~110 ms on a quiet machine, 180–220 ms under such load, when every
+ * call started an xmllint worker and recompiled the schemas), the 8.6 KB kivra deliverSecure envelope
+ * 0.43 ms (was 185–225 ms), a 2 MB delivery ~30 ms. Roughly half of it is the xmldom pass that cuts out
+ * the element, the rest libxml2. One thread thus validates ~1,000 SealedDeliveries per second (was 5–10
+ * per core). The calling thread is busy meanwhile, ~30 ms for 2 MB. The first validation of a validator
+ * also pays for loading libxml2 (~0.1 s, once per thread) and compiling the schema (~0.1 s per root schema).
+ * WebAssembly memory grows to what the largest document needed (~16 MB after the 44 KB ones) and stays.
  */
 export class SchemaValidator {
   private static sharedInstance: SchemaValidator | undefined;
 
   /** The root directory the XSDs were read from. */
   readonly schemaDir: string;
-  private readonly files: Map<string, string>;
-  private readonly limiter: Limiter;
-  private readonly maxMemoryPages: number;
+  private readonly files: Map<string, Uint8Array>;
+  /** Compiled schemas by root schema path (`v3/Service.xsd`, …). */
+  private readonly compiled = new Map<string, Libxml2.XsdValidator>();
 
   constructor(options: SchemaValidatorOptions = {}) {
     this.schemaDir = options.schemaDir ?? resolveContractSchemaDir();
     this.files = loadSchemaFiles(this.schemaDir);
-    this.limiter = new Limiter(Math.max(1, options.maxConcurrency ?? os.availableParallelism()));
-    this.maxMemoryPages = Math.min(memoryPages.max, (options.maxMemoryMiB ?? 256) * memoryPages.MiB);
   }
 
   /** One validator over the vendored contract, created on first use. */
@@ -415,46 +527,83 @@ export class SchemaValidator {
     const prepared = prepare(xml, spec);
     if (!prepared.ok) return { valid: false, errors: prepared.errors };
 
-    const main: XMLFileInfo = { fileName: spec.schema, contents: this.files.get(spec.schema)! };
-    const preload: XMLFileInfo[] = [];
-    for (const [fileName, contents] of this.files) if (fileName !== spec.schema) preload.push({ fileName, contents });
-
-    let result;
+    let host: Libxml2Host;
     try {
-      result = await this.limiter.run(() =>
-        validateXML({
-          xml: [{ fileName: DOCUMENT_FILE, contents: prepared.xml }],
-          schema: [main],
-          preload,
-          maxMemoryPages: this.maxMemoryPages,
-          // No network inside the WebAssembly sandbox anyway; this also stops libxml2 from trying.
-          modifyArguments: (args) => ['--nonet', ...args],
-        }),
-      );
+      host = await libxml2Host();
     } catch (e) {
-      throw new MinaMeddelandenError(
-        `xmllint could not validate ${kind}: ${e instanceof Error ? e.message : String(e)}`,
-        'SCHEMA_VALIDATOR_FAILED',
-      );
+      throw new MinaMeddelandenError(`libxml2 could not be loaded: ${messageOf(e)}`, 'SCHEMA_VALIDATOR_FAILED');
     }
-    if (result.valid) return { valid: true, errors: [] };
-
-    const errors: SchemaValidationIssue[] = [];
-    for (const e of result.errors) {
-      let message = e.loc?.fileName === DOCUMENT_FILE ? e.message : e.rawMessage;
-      if (!message.trim()) continue;
-      if (prepared.rename) message = message.split(prepared.rename[0]).join(prepared.rename[1]);
-      errors.push(e.loc?.fileName === DOCUMENT_FILE ? { message, line: e.loc.lineNumber } : { message });
-    }
-    if (errors.length === 0) {
-      errors.push({ message: result.rawOutput.trim() || 'xmllint reported the document invalid' });
-    }
-    return { valid: false, errors };
+    // From here on everything is synchronous: no other caller can run inside libxml2 meanwhile.
+    return this.check(host.lib, this.compiledSchema(host, spec.schema), prepared, kind);
   }
 
   /** Like {@link validate}, but throws {@link SchemaValidationError} (code `SCHEMA_INVALID`) when invalid. */
   async assertValid(xml: string, kind: DocumentKind): Promise<void> {
     const result = await this.validate(xml, kind);
     if (!result.valid) throw new SchemaValidationError(kind, result.errors);
+  }
+
+  /**
+   * Frees the compiled schemas (WebAssembly memory) now rather than when the validator is garbage
+   * collected. The validator stays usable: a later validation compiles again.
+   */
+  dispose(): void {
+    for (const schema of this.compiled.values()) schema.dispose();
+    this.compiled.clear();
+  }
+
+  private compiledSchema(host: Libxml2Host, schema: string): Libxml2.XsdValidator {
+    const cached = this.compiled.get(schema);
+    if (cached) return cached;
+    const { lib } = host;
+    let doc: Libxml2.XmlDocument | undefined;
+    host.serving = this.files;
+    try {
+      doc = lib.XmlDocument.fromBuffer(this.files.get(schema)!, {
+        url: SCHEMA_URL_BASE + schema,
+        // Entities substituted as libxml2 does for the files it imports itself (xmldsig uses one).
+        option: lib.ParseOption.XML_PARSE_NOENT | lib.ParseOption.XML_PARSE_NONET,
+      });
+      const compiled = lib.XsdValidator.fromDoc(doc);
+      this.compiled.set(schema, compiled);
+      return compiled;
+    } catch (e) {
+      throw new MinaMeddelandenError(
+        `libxml2 could not compile ${schema} from ${this.schemaDir}: ${messageOf(e)}`,
+        'SCHEMA_VALIDATOR_FAILED',
+      );
+    } finally {
+      host.serving = undefined;
+      doc?.dispose();
+    }
+  }
+
+  private check(
+    lib: Libxml2Module,
+    schema: Libxml2.XsdValidator,
+    prepared: Extract<Prepared, { ok: true }>,
+    kind: DocumentKind,
+  ): SchemaValidationResult {
+    const failed = (e: unknown): MinaMeddelandenError =>
+      new MinaMeddelandenError(`libxml2 could not validate ${kind}: ${messageOf(e)}`, 'SCHEMA_VALIDATOR_FAILED');
+    let doc: Libxml2.XmlDocument;
+    try {
+      doc = lib.XmlDocument.fromString(prepared.xml, { encoding: 'utf-8', option: documentParseOptions(lib) });
+    } catch (e) {
+      // xmldom accepted it, libxml2 did not (they differ in a few corners).
+      if (!(e instanceof lib.XmlParseError)) throw failed(e);
+      const errors = issues(e.details, parserLabel, prepared.rename);
+      return { valid: false, errors: errors.length ? errors : [{ message: `not well-formed XML: ${messageOf(e)}` }] };
+    }
+    try {
+      schema.validate(doc);
+      return { valid: true, errors: [] };
+    } catch (e) {
+      if (!(e instanceof lib.XmlValidateError)) throw failed(e);
+      const errors = issues(e.details, validityLabel, prepared.rename);
+      return { valid: false, errors: errors.length ? errors : [{ message: 'libxml2 reported the document invalid' }] };
+    } finally {
+      doc.dispose();
+    }
   }
 }
