@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { loadConfig } from '@hub/config';
+import { KeyVault } from '@hub/keys';
+import { LETTER_ENTITIES } from '@hub/letters';
+import { createOrm, setupDatabase, TenantDb } from '@hub/persistence';
+import { ApiClient, SendingUnit, TENANCY_ENTITIES, Tenant } from '@hub/tenancy';
+import { ensureTestPki } from '@hub/testing';
+import { loadSeed, pkiSpecForSeed } from '../../simulators/src/seed';
+
+const ENTITIES = [...TENANCY_ENTITIES, ...LETTER_ENTITIES];
+
+/** The demo tenant: "Demo kommun" with two sending units and one case-system client. */
+export const DEMO = {
+  tenant: { alias: 'demo-kommun', name: 'Demo kommun', orgNumber: '162120001231' },
+  units: [
+    { code: 'bygg', name: 'Demo kommun, Samhällsbyggnadsnämnden', orgnr: '2120001231', address: ['Samhällsbyggnadsförvaltningen', 'Box 100', '123 45 Demostad'] },
+    { code: 'social', name: 'Demo kommun, Socialnämnden', orgnr: '2120009879', address: ['Socialförvaltningen', 'Box 200', '123 46 Demostad'] },
+  ],
+  client: { clientId: 'demo-case-system', name: 'Demo ärendesystem (bygglov)', unit: 'bygg' },
+};
+
+async function migrate(direction: 'up' | 'down'): Promise<void> {
+  const cfg = loadConfig(process.env, { notNeeded: ['MASTER_KEY'] });
+  const orm = await createOrm({ url: cfg.DATABASE_OWNER_URL, entities: ENTITIES });
+  try {
+    const migrator = orm.migrator;
+    const done = direction === 'up' ? await migrator.up() : await migrator.down();
+    process.stdout.write(`${direction === 'up' ? 'applied' : 'reverted'}: ${done.map((m) => m.name).join(', ') || 'nothing (up to date)'}\n`);
+  } finally {
+    await orm.close();
+  }
+}
+
+/** Seeds (idempotently) the demo tenant with certificates from the test PKI and the förmedlare key. */
+export async function seedDemo(pkiDir: string): Promise<void> {
+  const cfg = loadConfig();
+  const vault = new KeyVault(cfg.MASTER_KEY!);
+  const seed = loadSeed(resolve('apps/simulators/seed/demo.json'));
+  await ensureTestPki(pkiDir, pkiSpecForSeed(seed));
+  const read = (f: string) => readFileSync(join(pkiDir, f), 'utf8');
+  // The owner connection: the seed creates a tenant (the app role cannot) and the platform credential.
+  const orm = await createOrm({ url: cfg.DATABASE_OWNER_URL, entities: ENTITIES });
+  try {
+    const db = new TenantDb(orm);
+    const cert = read('intermediary.crt.pem');
+    await db.withoutTenant(async (em) => {
+      await em.getConnection().execute(
+        `insert into platform_credential (name, certificate_pem, key_ciphertext, certificate_not_after) values ('intermediary', ?, ?, ?)
+         on conflict (name) do update set certificate_pem = excluded.certificate_pem, key_ciphertext = excluded.key_ciphertext,
+           certificate_not_after = excluded.certificate_not_after, updated_at = now()`,
+        [cert, vault.encrypt(read('intermediary.key.pem'), 'platform_credential:intermediary'), new Date(new X509Certificate(cert).validTo)],
+        'run',
+        em.getTransactionContext(),
+      );
+    });
+    let tenant = await db.withoutTenant((em) => em.findOne(Tenant, { alias: DEMO.tenant.alias }));
+    if (!tenant) {
+      tenant = await db.withoutTenant(async (em) => {
+        const t = em.create(Tenant, { ...DEMO.tenant, settings: { deadlineHours: 24, printAllowed: true }, createdAt: new Date() });
+        await em.flush();
+        return t;
+      });
+    }
+    await db.inTenant(tenant.id, async (em) => {
+      for (const u of DEMO.units) {
+        const certPem = read(`municipality-${u.orgnr}.crt.pem`);
+        let unit = await em.findOne(SendingUnit, { code: u.code });
+        if (!unit) {
+          unit = em.create(SendingUnit, {
+            tenantId: tenant.id,
+            code: u.code,
+            name: u.name,
+            orgNumber: `16${u.orgnr}`,
+            postalAddress: { lines: u.address },
+            createdAt: new Date(),
+          });
+          await em.flush();
+        }
+        unit.certificatePem = certPem;
+        unit.keyCiphertext = vault.encrypt(read(`municipality-${u.orgnr}.key.pem`), `sending_unit:${unit.id}`);
+        unit.certificateNotAfter = new Date(new X509Certificate(certPem).validTo);
+      }
+      await em.flush();
+      const unit = await em.findOneOrFail(SendingUnit, { code: DEMO.client.unit });
+      const client = await em.findOne(ApiClient, { clientId: DEMO.client.clientId });
+      if (!client) em.create(ApiClient, { tenantId: tenant.id, clientId: DEMO.client.clientId, name: DEMO.client.name, sendingUnitId: unit.id, createdAt: new Date() });
+      await em.flush();
+    });
+    process.stdout.write(`demo tenant "${DEMO.tenant.name}" (${tenant.id}) ready: sending units ${DEMO.units.map((u) => u.code).join(', ')}, API client ${DEMO.client.clientId}\n`);
+  } finally {
+    await orm.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, arg] = process.argv.slice(2);
+  switch (command) {
+    case 'setup': {
+      const cfg = loadConfig(process.env, { notNeeded: ['MASTER_KEY'] });
+      const r = await setupDatabase({ adminUrl: cfg.DATABASE_ADMIN_URL, ownerUrl: cfg.DATABASE_OWNER_URL, appUrl: cfg.DATABASE_URL });
+      process.stdout.write(r.created.length ? `created ${r.created.join(', ')}\n` : 'roles and database already exist\n');
+      return;
+    }
+    case 'migrate':
+      return migrate('up');
+    case 'migrate:down':
+      return migrate('down');
+    case 'seed-demo':
+      return seedDemo(resolve(arg ?? '.data/pki'));
+    default:
+      throw new Error('usage: db setup | migrate | migrate:down | seed-demo [pkiDir]');
+  }
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`db: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,1 @@
+export { loadConfig, ConfigError, HubConfig, SETTINGS } from './config';

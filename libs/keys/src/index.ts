@@ -1,0 +1,1 @@
+export { KeyVault, KeyVaultError } from './key-vault';

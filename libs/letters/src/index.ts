@@ -1,0 +1,2 @@
+export * from './letter-status';
+export * from './letter.entities';

@@ -1,0 +1,3 @@
+export { createOrm, MIGRATIONS, OrmOptions } from './orm';
+export { TenantDb, InvalidTenantIdError } from './tenant-db';
+export { setupDatabase, DatabaseSetupOptions } from './database-setup';

@@ -1,0 +1,36 @@
+import { EntitySchema } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Migration20261126000000 } from '../../../migrations/Migration20261126000000_initial';
+
+/** Every migration, in order. Listed here (not globbed) so the compiled app runs exactly these. */
+export const MIGRATIONS = [{ name: 'Migration20261126000000_initial', class: Migration20261126000000 }];
+
+export interface OrmOptions {
+  url: string;
+  entities: EntitySchema[];
+  poolSize?: number;
+  /** Log SQL (development only). */
+  debug?: boolean;
+}
+
+/**
+ * One MikroORM instance per process. No global entity manager: each request or job forks its own
+ * inside a tenant transaction (see TenantDb).
+ */
+export async function createOrm(options: OrmOptions): Promise<MikroORM> {
+  const orm = new MikroORM({
+    clientUrl: options.url,
+    entities: options.entities,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations', snapshot: false },
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: options.debug ?? false,
+    discovery: { warnWhenNoEntities: false },
+    ensureDatabase: false,
+  });
+  await orm.connect();
+  return orm;
+}

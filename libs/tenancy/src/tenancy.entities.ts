@@ -1,0 +1,92 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+export interface PostalAddress {
+  /** Address lines as printed, e.g. ["Box 123", "123 45 Demostad"] */
+  lines: string[];
+}
+
+export class Tenant {
+  id!: string;
+  alias!: string;
+  name!: string;
+  orgNumber!: string;
+  settings!: TenantSettings;
+  createdAt!: Date;
+}
+
+/** Per-tenant policy knobs (defaults apply where absent). */
+export interface TenantSettings {
+  /** Hours a letter may try digital delivery before it fails or goes to print. */
+  deadlineHours?: number;
+  /** Whether a letter that cannot go digitally may go to print (default true). */
+  printAllowed?: boolean;
+}
+
+export class SendingUnit {
+  id!: string;
+  tenantId!: string;
+  code!: string;
+  name!: string;
+  orgNumber!: string;
+  postalAddress!: PostalAddress;
+  certificatePem?: string;
+  keyCiphertext?: Buffer;
+  certificateNotAfter?: Date;
+  createdAt!: Date;
+}
+
+export class ApiClient {
+  id!: string;
+  tenantId!: string;
+  clientId!: string;
+  name!: string;
+  sendingUnitId?: string;
+  createdAt!: Date;
+  revokedAt?: Date;
+}
+
+export const TenantSchema = new EntitySchema<Tenant>({
+  class: Tenant,
+  tableName: 'tenant',
+  properties: {
+    id: { type: 'uuid', primary: true, defaultRaw: 'gen_random_uuid()' },
+    alias: { type: 'text' },
+    name: { type: 'text' },
+    orgNumber: { type: 'text', fieldName: 'org_number' },
+    settings: { type: 'json' },
+    createdAt: { type: 'datetime', fieldName: 'created_at', defaultRaw: 'now()' },
+  },
+});
+
+export const SendingUnitSchema = new EntitySchema<SendingUnit>({
+  class: SendingUnit,
+  tableName: 'sending_unit',
+  properties: {
+    id: { type: 'uuid', primary: true, defaultRaw: 'gen_random_uuid()' },
+    tenantId: { type: 'uuid', fieldName: 'tenant_id' },
+    code: { type: 'text' },
+    name: { type: 'text' },
+    orgNumber: { type: 'text', fieldName: 'org_number' },
+    postalAddress: { type: 'json', fieldName: 'postal_address' },
+    certificatePem: { type: 'text', fieldName: 'certificate_pem', nullable: true },
+    keyCiphertext: { type: 'blob', fieldName: 'key_ciphertext', nullable: true, lazy: true },
+    certificateNotAfter: { type: 'datetime', fieldName: 'certificate_not_after', nullable: true },
+    createdAt: { type: 'datetime', fieldName: 'created_at', defaultRaw: 'now()' },
+  },
+});
+
+export const ApiClientSchema = new EntitySchema<ApiClient>({
+  class: ApiClient,
+  tableName: 'api_client',
+  properties: {
+    id: { type: 'uuid', primary: true, defaultRaw: 'gen_random_uuid()' },
+    tenantId: { type: 'uuid', fieldName: 'tenant_id' },
+    clientId: { type: 'text', fieldName: 'client_id' },
+    name: { type: 'text' },
+    sendingUnitId: { type: 'uuid', fieldName: 'sending_unit_id', nullable: true },
+    createdAt: { type: 'datetime', fieldName: 'created_at', defaultRaw: 'now()' },
+    revokedAt: { type: 'datetime', fieldName: 'revoked_at', nullable: true },
+  },
+});
+
+export const TENANCY_ENTITIES = [TenantSchema, SendingUnitSchema, ApiClientSchema];
