@@ -1,2 +1,3 @@
 export * from './letter-status';
 export * from './letter.entities';
+export * from './letter-transitions';
