@@ -22,5 +22,5 @@ export function appendEvent(em: EntityManager, letter: Letter, type: string, det
 
 /** Writes an outbox row in the caller's transaction: the relay turns it into a job after commit. */
 export function enqueue<J extends JobName>(em: EntityManager, tenantId: string, letterId: string, job: J, payload: JobPayloads[J], availableAt = new Date()): void {
-  em.create(OutboxEntry, { tenantId, letterId, job, payload: payload as unknown as Record<string, unknown>, availableAt, createdAt: new Date() } as OutboxEntry);
+  em.create(OutboxEntry, { tenantId, letterId, job, payload: payload as unknown as Record<string, unknown>, availableAt, createdAt: new Date() } as unknown as OutboxEntry);
 }
