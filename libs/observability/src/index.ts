@@ -1,0 +1,1 @@
+export { createLogger, maskPersonalIds, Logger } from './logger';
