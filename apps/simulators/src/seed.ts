@@ -34,7 +34,10 @@ export type UnlistedRule = { mode: 'not-registered' } | { mode: 'hash'; shares: 
 
 export interface SimulatorSeed {
   pkiDir: string;
+  /** Address to listen on. */
   host: string;
+  /** Host name others use to reach the simulators (in the URLs FaR hands out and in the TLS certificates); default `host`. */
+  publicHost?: string;
   admin: { port: number };
   far: { port: number; clients: string[]; faults?: FaultConfig };
   /** Förmedlare ("16"+orgnr) whose seal the operators accept (their certificates come from the PKI). */
@@ -113,8 +116,13 @@ export function pkiSpecForSeed(seed: SimulatorSeed) {
     intermediary: seed.pki.intermediary,
     municipalities: seed.pki.municipalities,
     servers: [
-      { name: 'far', commonName: 'FaR simulator' },
-      ...seed.operators.map((o) => ({ name: `operator-${o.key}`, orgnr: o.id.slice(2), commonName: o.name })),
+      { name: 'far', commonName: 'FaR simulator', dnsNames: extraDns(seed) },
+      ...seed.operators.map((o) => ({ name: `operator-${o.key}`, orgnr: o.id.slice(2), commonName: o.name, dnsNames: extraDns(seed) })),
     ],
   };
+}
+
+function extraDns(seed: SimulatorSeed): string[] | undefined {
+  const h = seed.publicHost;
+  return h && h !== 'localhost' && !/^[\d.:]+$/.test(h) ? [h] : undefined;
 }

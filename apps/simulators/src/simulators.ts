@@ -21,6 +21,7 @@ export interface RunningSimulators {
 /** Generates (or reuses) the test PKI and starts FaR, the mailbox operators and the admin server. */
 export async function startSimulators(seed: SimulatorSeed, options: { endpointsFile?: string } = {}): Promise<RunningSimulators> {
   const pki = await ensureTestPki(seed.pkiDir, pkiSpecForSeed(seed));
+  const publicHost = seed.publicHost ?? seed.host;
   const register = new Register(seed);
   const caTrust = new TrustStore({ cas: [pki.caCertPem] });
   const schema = SchemaValidator.shared();
@@ -31,12 +32,12 @@ export async function startSimulators(seed: SimulatorSeed, options: { endpointsF
     const sim = new MailboxOperatorSimulator(o, seed, register, { key: cert.keyPem, cert: cert.certPem, ca: pki.caCertPem }, caTrust, caTrust, schema);
     const port = await sim.listen();
     operatorSims.set(o.key, sim);
-    operators[o.key] = { id: o.id, name: o.name, url: `https://${seed.host}:${port}/service/v3` };
+    operators[o.key] = { id: o.id, name: o.name, url: `https://${publicHost}:${port}/service/v3` };
   }
   const farCert = pki.servers.far;
   const far = new FarSimulator(seed, register, (o) => operators[o.key].url, { key: farCert.keyPem, cert: farCert.certPem, ca: pki.caCertPem });
   const farPort = await far.listen();
-  const farUrl = `https://${seed.host}:${farPort}/Recipient/v3`;
+  const farUrl = `https://${publicHost}:${farPort}/Recipient/v3`;
   const admin = new AdminServer(far, operatorSims, () => ({ far: farUrl, operators }));
   const adminPort = await admin.listen(seed.admin.port, seed.host);
   const adminUrl = `http://${seed.host}:${adminPort}`;

@@ -13,7 +13,7 @@ export interface PkiSpec {
    * TLS server certificates for simulators (SAN DNS:localhost, IP:127.0.0.1). `name` is the file
    * stem (e.g. `far`, `operator-kivra`); `orgnr` adds serialNumber "16"+orgnr to the subject.
    */
-  servers: { name: string; orgnr?: string; commonName: string }[];
+  servers: { name: string; orgnr?: string; commonName: string; /** More DNS names for the SAN (e.g. a docker-compose service name). */ dnsNames?: string[] }[];
   /** Password of the förmedlare's PKCS#12 file; default `changeit`. */
   p12Password?: string;
 }
@@ -58,6 +58,7 @@ interface LeafRequest {
   stem: string;
   subject: SubjectAttr[];
   san: boolean;
+  extraDns?: string[];
   p12Password?: string;
 }
 
@@ -156,7 +157,7 @@ function leafRequests(spec: PkiSpec): LeafRequest[] {
       subject.push({ shortName: 'serialNumber', value: `16${orgnr(s.orgnr, `server "${s.name}"`)}` });
     }
     subject.push({ shortName: 'CN', value: s.commonName });
-    requests.push({ id: `server:${s.name}`, stem: s.name, subject, san: true });
+    requests.push({ id: `server:${s.name}`, stem: s.name, subject, san: true, extraDns: s.dnsNames?.length ? [...s.dnsNames] : undefined });
   }
   return requests;
 }
@@ -165,6 +166,7 @@ function requestKey(r: LeafRequest): string {
   return JSON.stringify({
     subject: r.subject,
     san: r.san,
+    extraDns: r.extraDns,
     // The password itself stays out of the manifest; a hash is enough to notice a change.
     p12: r.p12Password === undefined ? undefined : sha256(r.p12Password),
   });
@@ -394,6 +396,7 @@ function issueLeaf(dir: string, r: LeafRequest, caCert: forge.pki.Certificate, c
       altNames: [
         { type: 2, value: 'localhost' },
         { type: 7, ip: '127.0.0.1' },
+        ...(r.extraDns ?? []).map((value) => ({ type: 2, value })),
       ],
     });
   }
