@@ -185,12 +185,14 @@ async function main(): Promise<number> {
       far: { port: number };
       operators: { key: string; name: string; port: number }[];
       unlisted: unknown;
+      oidc?: { port: number };
     };
     const pkiDir = join(dir, 'pki');
     seed.pkiDir = pkiDir;
     seed.admin.port = 0;
     seed.far.port = 0;
     for (const o of seed.operators) o.port = 0;
+    if (seed.oidc) seed.oidc.port = 0;
     seed.unlisted = { mode: 'hash', shares: { kivra: 60, minmyndighetspost: 25, 'not-registered': 15 } };
     const seedPath = join(dir, 'seed.json');
     writeFileSync(seedPath, JSON.stringify(seed, null, 2));

@@ -131,6 +131,7 @@ beforeAll(async () => {
   seed.admin.port = 0;
   seed.far.port = 0;
   for (const o of seed.operators) o.port = 0;
+  if (seed.oidc) seed.oidc.port = 0;
   writeFileSync(seedFile, JSON.stringify(seed, null, 2));
   await startSimulators();
   endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as Endpoints;

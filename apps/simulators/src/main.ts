@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const endpointsFile = resolve(arg('--endpoints') ?? process.env.SIM_ENDPOINTS_FILE ?? '.data/simulators.json');
   const seed = loadSeed(seedPath);
   const sims = await startSimulators(seed, { endpointsFile });
-  process.stdout.write(`SIMULATORS READY ${JSON.stringify({ far: sims.farUrl, admin: sims.adminUrl, operators: sims.operators })}\n`);
+  process.stdout.write(`SIMULATORS READY ${JSON.stringify({ far: sims.farUrl, admin: sims.adminUrl, operators: sims.operators, oidcIssuer: sims.oidc?.issuer, tokenEndpoint: sims.oidc?.tokenEndpoint })}\n`);
   const stop = async () => {
     await sims.close();
     process.exit(0);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkRecipientId } from '@hub/mina-meddelanden';
 import { FaultConfig } from './fault-injection';
+import type { OidcClientSeed, OidcUserSeed } from './oidc/oidc-issuer';
 
 export type AccountType = 'Secure' | 'Anonymous' | 'Not';
 
@@ -49,6 +50,17 @@ export interface SimulatorSeed {
   };
   register: RegisterEntry[];
   unlisted: UnlistedRule;
+  /** The local OIDC issuer (a stand-in for Keycloak): omit to run without it. */
+  oidc?: {
+    port: number;
+    issuerPath?: string;
+    audience: string;
+    /** Signing keys, kept across restarts (default <pkiDir>/../oidc-jwks.json). */
+    keysFile?: string;
+    accessTokenTtlSeconds?: number;
+    clients: OidcClientSeed[];
+    users?: OidcUserSeed[];
+  };
   /** Accept rsa-sha1 signatures too. Default false. */
   allowSha1?: boolean;
   /** Validate each incoming delivery against the XSDs. Default true. */

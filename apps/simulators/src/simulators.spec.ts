@@ -42,6 +42,7 @@ function testSeed(pkiDir: string, changes: Partial<SimulatorSeed> = {}): Simulat
   seed.admin.port = 0;
   seed.far.port = 0;
   for (const o of seed.operators) o.port = 0;
+  if (seed.oidc) seed.oidc.port = 0;
   return checkSeed({ ...seed, ...changes }, 'test seed');
 }
 

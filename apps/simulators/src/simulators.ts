@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SchemaValidator, TrustStore } from '@hub/mina-meddelanden';
 import { ensureTestPki, TestPki } from '@hub/testing';
 import { AdminServer } from './admin-server';
 import { FarSimulator } from './far-simulator';
 import { MailboxOperatorSimulator } from './mailbox-operator-simulator';
+import { RunningOidcIssuer, startOidcIssuer } from './oidc/oidc-issuer';
 import { Register } from './register';
 import { pkiSpecForSeed, SimulatorSeed } from './seed';
 
@@ -12,6 +13,8 @@ export interface RunningSimulators {
   pki: TestPki;
   farUrl: string;
   adminUrl: string;
+  /** The local OIDC issuer, when the seed configures one. */
+  oidc?: RunningOidcIssuer;
   operators: Record<string, { id: string; name: string; url: string }>;
   far: FarSimulator;
   operatorSims: Map<string, MailboxOperatorSimulator>;
@@ -38,23 +41,27 @@ export async function startSimulators(seed: SimulatorSeed, options: { endpointsF
   const far = new FarSimulator(seed, register, (o) => operators[o.key].url, { key: farCert.keyPem, cert: farCert.certPem, ca: pki.caCertPem });
   const farPort = await far.listen();
   const farUrl = `https://${publicHost}:${farPort}/Recipient/v3`;
-  const admin = new AdminServer(far, operatorSims, () => ({ far: farUrl, operators }));
+  const oidc = seed.oidc
+    ? await startOidcIssuer({ host: seed.host, ...seed.oidc, keysFile: seed.oidc.keysFile ?? join(seed.pkiDir, '..', 'oidc-jwks.json') })
+    : undefined;
+  const admin = new AdminServer(far, operatorSims, () => ({ far: farUrl, operators, oidcIssuer: oidc?.issuer }));
   const adminPort = await admin.listen(seed.admin.port, seed.host);
   const adminUrl = `http://${seed.host}:${adminPort}`;
 
   if (options.endpointsFile) {
     mkdirSync(dirname(options.endpointsFile), { recursive: true });
-    writeFileSync(options.endpointsFile, JSON.stringify({ far: farUrl, admin: adminUrl, operators, pkiDir: seed.pkiDir, pid: process.pid }, null, 2));
+    writeFileSync(options.endpointsFile, JSON.stringify({ far: farUrl, admin: adminUrl, operators, oidcIssuer: oidc?.issuer, tokenEndpoint: oidc?.tokenEndpoint, pkiDir: seed.pkiDir, pid: process.pid }, null, 2));
   }
   return {
     pki,
     farUrl,
     adminUrl,
+    oidc,
     operators,
     far,
     operatorSims,
     async close() {
-      await Promise.all([far.close(), admin.close(), ...[...operatorSims.values()].map((s) => s.close())]);
+      await Promise.all([far.close(), admin.close(), oidc?.close(), ...[...operatorSims.values()].map((s) => s.close())]);
     },
   };
 }

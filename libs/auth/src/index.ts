@@ -1,0 +1,15 @@
+export { AuthenticationError, ForbiddenError } from './auth.errors';
+export type { AuthFailureReason } from './auth.errors';
+export { AuthGuard, PRINCIPAL_CLS_KEY } from './auth.guard';
+export { AuthModule } from './auth.module';
+export type { AuthModuleAsyncOptions } from './auth.module';
+export { CurrentPrincipal } from './current-principal.decorator';
+export { extractRoles, extractTenant, principalFromClaims } from './principal';
+export type { ClaimMapping, Principal } from './principal';
+export { Public, PUBLIC_METADATA } from './public.decorator';
+export { requestFrom } from './request-principal';
+export type { AuthenticatedRequest } from './request-principal';
+export { isRole, Role, ROLES } from './roles';
+export { Roles, ROLES_METADATA } from './roles.decorator';
+export { DEFAULT_ALGORITHMS, resolveAuthSettings, tokenFromAuthorizationHeader, TokenVerifier } from './token-verifier';
+export type { AuthSettings, ResolvedAuthSettings } from './token-verifier';
