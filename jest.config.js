@@ -13,7 +13,8 @@ module.exports = {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
     },
   ],
+  // A global option (per-project values are ignored): end-to-end tests start real processes.
+  testTimeout: 120000,
 };

@@ -1,81 +1,149 @@
 #!/usr/bin/env node
-// `npm start`: brings up the demo. Today that is the Mina meddelanden simulators (FaR and two
-// mailbox operators) with their test PKI, followed by one `mm send` through the whole flow, so
-// you can see it work; then it keeps running until Ctrl-C.
+// `npm start`: the whole hub for a demo on one machine. Starts PostgreSQL and Redis when they are
+// installed but stopped, creates the database roles, migrates, seeds "Demo kommun" (certificates
+// from the test PKI), starts the simulators (FaR, two mailbox operators, a local OIDC issuer), the
+// API and a worker, then prints a command that sends a first letter. Ctrl-C stops everything.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const node = process.execPath;
+const dataDir = path.join(root, '.data');
+const children = [];
 
 function step(msg) {
   process.stdout.write(`\n== ${msg}\n`);
 }
-
-if (Number(process.versions.node.split('.')[0]) < 24) {
-  console.error(`Node.js 24 is required (this is ${process.version}). Run \`npm install\` first, then \`npm start\`: npm puts the project's Node 24 first on the PATH.`);
-  process.exit(1);
+function fail(msg) {
+  console.error(`\nnpm start: ${msg}`);
+  stopAll(1);
 }
-if (!existsSync(path.join(root, 'dist/apps/simulators/src/main.js'))) {
-  step('building');
-  const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  if (b.status !== 0) process.exit(b.status ?? 1);
-}
-
-step('starting the simulators (FaR, two mailbox operators); the test PKI is generated on first start');
-const sims = spawn(node, ['dist/apps/simulators/src/main.js', '--seed', 'apps/simulators/seed/demo.json', '--endpoints', '.data/simulators.json'], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-let ready = false;
-const children = [sims];
-const stopAll = (code) => {
+function stopAll(code) {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  process.exit(code);
-};
+  setTimeout(() => process.exit(code), 300);
+}
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
-sims.on('exit', (code) => {
-  if (!ready) console.error('the simulators did not start (see above)');
-  stopAll(code ?? 1);
-});
-let buffer = '';
-sims.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  if (ready) return;
-  buffer += chunk.toString();
-  const line = buffer.split('\n').find((l) => l.startsWith('SIMULATORS READY '));
-  if (!line) return;
-  ready = true;
-  const endpoints = JSON.parse(line.slice('SIMULATORS READY '.length));
-  demo(endpoints);
-});
 
-function demo(endpoints) {
-  step('sending a first message through the whole flow: mm send (reachability, sign, seal, deliver)');
-  const args = ['bin/mm.js', 'send', '--to', '198101032384', '--subject', 'Välkommen till Demo kommun', '--body', 'Hej! Det här är ett första meddelande från hubben.'];
-  process.stdout.write(`$ npx mm ${args.slice(1).map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}\n`);
-  const r = spawnSync(node, args, { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
-    console.error('the demo send failed');
-    stopAll(1);
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+function quiet(cmd, args) {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+
+function ensureServices() {
+  if (!quiet('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432'])) {
+    if (have('pg_ctlcluster')) {
+      const version = require('node:fs').readdirSync('/etc/postgresql')[0];
+      step(`starting PostgreSQL ${version}`);
+      spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+    }
+    if (!quiet('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432'])) fail('PostgreSQL is not reachable at 127.0.0.1:5432 (install it, or set DATABASE_* to yours)');
   }
+  if (!quiet('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'ping'])) {
+    if (have('redis-server')) {
+      step('starting Redis');
+      spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/tmp', '--logfile', '/tmp/redis-hub.log'], { stdio: 'inherit' });
+    }
+  }
+}
+
+function masterKey() {
+  if (process.env.MASTER_KEY) return process.env.MASTER_KEY;
+  const file = path.join(dataDir, 'master.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function run(label, args, env) {
+  const r = spawnSync(node, args, { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) fail(`${label} failed`);
+}
+
+function startProcess(name, args, env, readyPrefix) {
+  return new Promise((resolve) => {
+    const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let ready = false;
+    let buf = '';
+    const onData = (stream) => (chunk) => {
+      const text = chunk.toString();
+      if (!ready) {
+        buf += text;
+        const line = buf.split('\n').find((l) => l.startsWith(readyPrefix));
+        if (line) {
+          ready = true;
+          process.stdout.write(`${line}\n`);
+          resolve(line.slice(readyPrefix.length).trim());
+        }
+      }
+      if (process.env.HUB_VERBOSE || stream === 'err') process.stderr.write(text.split('\n').filter(Boolean).map((l) => `[${name}] ${l}\n`).join(''));
+    };
+    child.stdout.on('data', onData('out'));
+    child.stderr.on('data', onData('err'));
+    child.on('exit', (code) => {
+      if (!ready) fail(`${name} exited (${code}) before it was ready`);
+      else if (code !== 0 && code !== null) fail(`${name} stopped (exit ${code})`);
+    });
+  });
+}
+
+async function main() {
+  if (Number(process.versions.node.split('.')[0]) < 24) {
+    console.error(`Node.js 24 is required (this is ${process.version}). Run \`npm ci\` first, then \`npm start\`: npm puts the project's Node 24 first on the PATH.`);
+    process.exit(1);
+  }
+  if (!existsSync(path.join(root, 'dist/apps/api/src/main.js'))) {
+    step('building');
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  }
+  ensureServices();
+  const env = { ...process.env, MASTER_KEY: masterKey() };
+
+  step('database: roles, migrations, demo tenant');
+  run('db setup', ['dist/apps/tools/src/db.js', 'setup'], env);
+  run('migrate', ['dist/apps/tools/src/db.js', 'migrate'], env);
+  run('seed', ['dist/apps/tools/src/db.js', 'seed-demo', '.data/pki'], env);
+
+  step('simulators: FaR, two mailbox operators, OIDC issuer');
+  const sims = JSON.parse(
+    await startProcess('simulators', ['dist/apps/simulators/src/main.js', '--seed', 'apps/simulators/seed/demo.json', '--endpoints', '.data/simulators.json'], env, 'SIMULATORS READY'),
+  );
+  const hubEnv = { ...env, OIDC_ISSUER: sims.oidcIssuer, FAR_URL: sims.far, MM_CA_FILE: '.data/pki/ca.crt.pem' };
+
+  step('api and worker');
+  const api = await startProcess('api', ['dist/apps/api/src/main.js'], hubEnv, 'API READY');
+  await startProcess('worker', ['dist/apps/worker/src/main.js'], hubEnv, 'WORKER READY');
+
   step('ready');
   process.stdout.write(
     [
-      `FaR:                ${endpoints.far}`,
-      ...Object.entries(endpoints.operators).map(([k, o]) => `operator ${k.padEnd(10)} ${o.url}`),
-      `inspect (HTTP):     ${endpoints.admin}/operators/kivra/deliveries`,
+      `GraphQL API:        ${api}`,
+      `OIDC issuer:        ${sims.oidcIssuer}   (client demo-case-system / demo-case-system-secret)`,
+      `FaR simulator:      ${sims.far}`,
+      `operators:          ${Object.values(sims.operators).map((o) => o.url).join('  ')}`,
+      `inspect operators:  ${sims.admin}/operators/kivra/deliveries`,
       '',
-      'Try (in another terminal, in this directory):',
-      '  npx mm reachable 198101032384 195001182046 201001012382 199001022384 --sender 2120001231',
-      '  npx mm send --to 195001182046 --subject "Beslut" --body "Se bilaga" --attach <file.pdf>',
-      '  npx mm demo-delivery --out /tmp/demo && npx mm verify /tmp/demo/deliver-secure.soap.xml',
+      'Send a first letter and follow its status (in another terminal, in this directory):',
+      '',
+      '  npm run demo:letter',
+      '',
+      'or by hand:',
+      `  TOKEN=$(curl -s -u demo-case-system:demo-case-system-secret -d grant_type=client_credentials ${sims.tokenEndpoint} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+      `  curl -s ${api} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+      `    -d '{"query":"mutation { submitLetter(input: { recipient: \\"198101032384\\", caseReference: \\"BN 2026-1\\", subject: \\"Beslut om bygglov\\", body: { text: \\"Hej! Beslutet finns här.\\" }, protectionClass: 2, channelPreference: AUTO }) { id status } }"}'`,
       '',
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
 }
+
+main().catch((e) => fail(e.stack || String(e)));

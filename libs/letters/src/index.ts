@@ -1,3 +1,4 @@
 export * from './letter-status';
 export * from './letter.entities';
 export * from './letter-transitions';
+export * from './intake';

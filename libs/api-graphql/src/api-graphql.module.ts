@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { LetterIntakeService } from '@hub/letters';
+import { API_GRAPHQL_OPTIONS, ApiGraphqlOptions } from './api-graphql.options';
+import { CallerInterceptor } from './caller/caller.interceptor';
+import { CallerResolver } from './caller/caller-resolver.service';
+import { graphqlConfig } from './graphql.config';
+import { LetterConnectionResolver, LetterResolver } from './letters/letter.resolver';
+import { ReachabilityResolver } from './reachability/reachability.resolver';
+
+/** Every resolver of the API (the guard-coverage test and the schema printer read this list). */
+export const API_RESOLVERS = [LetterResolver, LetterConnectionResolver, ReachabilityResolver];
+
+/**
+ * The GraphQL API for case systems and case officers: letters (submit, bulk submit, read, list,
+ * cancel) and reachability checks. Authentication comes from the application's `AuthModule` (a
+ * global guard: every resolver must carry `@Roles` or `@Public`); the tenant from the token, resolved
+ * by {@link CallerResolver}.
+ */
+@Module({})
+export class ApiGraphqlModule {
+  static forRoot(options: ApiGraphqlOptions): DynamicModule {
+    return {
+      module: ApiGraphqlModule,
+      imports: [GraphQLModule.forRoot(graphqlConfig(options))],
+      providers: [
+        { provide: API_GRAPHQL_OPTIONS, useValue: options },
+        {
+          provide: LetterIntakeService,
+          useFactory: () =>
+            new LetterIntakeService(options.tenantDb, {
+              defaultDeadlineHours: options.config.DISPATCH_DEADLINE_HOURS,
+              bulkMax: options.config.BULK_MAX_LETTERS,
+              pageSizeMax: options.config.PAGE_SIZE_MAX,
+            }),
+        },
+        CallerResolver,
+        CallerInterceptor,
+        ...API_RESOLVERS,
+      ],
+      exports: [LetterIntakeService],
+    };
+  }
+}

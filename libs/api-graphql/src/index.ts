@@ -1,0 +1,14 @@
+export { ApiGraphqlModule, API_RESOLVERS } from './api-graphql.module';
+export { API_GRAPHQL_OPTIONS } from './api-graphql.options';
+export type { ApiGraphqlOptions, ReachabilityChecker } from './api-graphql.options';
+export { GRAPHQL_PATH } from './api-graphql.constants';
+export { ApiError, ApiErrorCode } from './errors/api-error-code';
+export { createFormatError, mapError } from './errors/format-error';
+export { ApiMetrics } from './observability/api-metrics';
+export { checkQueryLimits, connectionEstimator, operationDepth, queryLimitsPlugin } from './limits/query-limits.plugin';
+export type { QueryLimits } from './limits/query-limits.plugin';
+export { TENANT_CLS_KEY } from './caller/caller.interceptor';
+export type { Caller } from './caller/caller';
+export type { ApiRequest, GraphqlContext } from './caller/graphql-context';
+export { LETTER_ROLES } from './letters/letter.resolver';
+export { buildApiSchema, printApiSchema } from './schema-printer';
