@@ -21,27 +21,56 @@ export const DEMO = {
   client: { clientId: 'demo-case-system', name: 'Demo ärendesystem (bygglov)', unit: 'bygg' },
 };
 
-async function migrate(direction: 'up' | 'down'): Promise<void> {
-  const cfg = loadConfig(process.env, { notNeeded: ['MASTER_KEY'] });
-  const orm = await createOrm({ url: cfg.DATABASE_OWNER_URL, entities: ENTITIES });
+/**
+ * Applies every pending migration (`up`) or reverts the last one (`down`) with the owner
+ * connection; returns the names of the migrations run.
+ */
+export async function migrateDatabase(ownerUrl: string, direction: 'up' | 'down' = 'up'): Promise<string[]> {
+  const orm = await createOrm({ url: ownerUrl, entities: ENTITIES });
   try {
     const migrator = orm.migrator;
     const done = direction === 'up' ? await migrator.up() : await migrator.down();
-    process.stdout.write(`${direction === 'up' ? 'applied' : 'reverted'}: ${done.map((m) => m.name).join(', ') || 'nothing (up to date)'}\n`);
+    return done.map((m) => m.name);
   } finally {
     await orm.close();
   }
 }
 
+async function migrate(direction: 'up' | 'down'): Promise<void> {
+  const cfg = loadConfig(process.env, { notNeeded: ['MASTER_KEY'] });
+  const done = await migrateDatabase(cfg.DATABASE_OWNER_URL, direction);
+  process.stdout.write(`${direction === 'up' ? 'applied' : 'reverted'}: ${done.join(', ') || 'nothing (up to date)'}\n`);
+}
+
+/** Where {@link seedDemo} writes and what it reads. */
+export interface SeedDemoOptions {
+  /** Owner connection: the seed creates a tenant (the app role cannot) and the platform credential. */
+  ownerUrl: string;
+  /** MASTER_KEY (base64) the stored signing keys are encrypted with. */
+  masterKey: string;
+  /** Test PKI directory (created when missing). */
+  pkiDir: string;
+  /** Simulator seed whose PKI spec the certificates follow (default `apps/simulators/seed/demo.json` from the working directory). */
+  seedFile?: string;
+  /** Print a line when done (the CLI does). */
+  quiet?: boolean;
+}
+
+/** What {@link seedDemo} created or found. */
+export interface SeededDemo {
+  tenantId: string;
+  /** Sending units by code (`bygg`, `social`). */
+  units: Record<string, { id: string; orgNumber: string; name: string }>;
+}
+
 /** Seeds (idempotently) the demo tenant with certificates from the test PKI and the förmedlare key. */
-export async function seedDemo(pkiDir: string): Promise<void> {
-  const cfg = loadConfig();
-  const vault = new KeyVault(cfg.MASTER_KEY!);
-  const seed = loadSeed(resolve('apps/simulators/seed/demo.json'));
+export async function seedDemo(options: SeedDemoOptions): Promise<SeededDemo> {
+  const { pkiDir } = options;
+  const vault = new KeyVault(options.masterKey);
+  const seed = loadSeed(resolve(options.seedFile ?? 'apps/simulators/seed/demo.json'));
   await ensureTestPki(pkiDir, pkiSpecForSeed(seed));
   const read = (f: string) => readFileSync(join(pkiDir, f), 'utf8');
-  // The owner connection: the seed creates a tenant (the app role cannot) and the platform credential.
-  const orm = await createOrm({ url: cfg.DATABASE_OWNER_URL, entities: ENTITIES });
+  const orm = await createOrm({ url: options.ownerUrl, entities: ENTITIES });
   try {
     const db = new TenantDb(orm);
     const cert = read('intermediary.crt.pem');
@@ -88,7 +117,15 @@ export async function seedDemo(pkiDir: string): Promise<void> {
       if (!client) em.create(ApiClient, { tenantId: tenant.id, clientId: DEMO.client.clientId, name: DEMO.client.name, sendingUnitId: unit.id, createdAt: new Date() });
       await em.flush();
     });
-    process.stdout.write(`demo tenant "${DEMO.tenant.name}" (${tenant.id}) ready: sending units ${DEMO.units.map((u) => u.code).join(', ')}, API client ${DEMO.client.clientId}\n`);
+    const units = await db.inTenant(tenant.id, async (em) => {
+      const out: SeededDemo['units'] = {};
+      for (const u of await em.find(SendingUnit, {})) out[u.code] = { id: u.id, orgNumber: u.orgNumber, name: u.name };
+      return out;
+    });
+    if (!options.quiet) {
+      process.stdout.write(`demo tenant "${DEMO.tenant.name}" (${tenant.id}) ready: sending units ${DEMO.units.map((u) => u.code).join(', ')}, API client ${DEMO.client.clientId}\n`);
+    }
+    return { tenantId: tenant.id, units };
   } finally {
     await orm.close();
   }
@@ -107,8 +144,11 @@ async function main(): Promise<void> {
       return migrate('up');
     case 'migrate:down':
       return migrate('down');
-    case 'seed-demo':
-      return seedDemo(resolve(arg ?? '.data/pki'));
+    case 'seed-demo': {
+      const cfg = loadConfig();
+      await seedDemo({ ownerUrl: cfg.DATABASE_OWNER_URL, masterKey: cfg.MASTER_KEY!, pkiDir: resolve(arg ?? '.data/pki'), seedFile: resolve('apps/simulators/seed/demo.json') });
+      return;
+    }
     default:
       throw new Error('usage: db setup | migrate | migrate:down | seed-demo [pkiDir]');
   }

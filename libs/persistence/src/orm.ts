@@ -2,9 +2,13 @@ import { EntitySchema } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Migration20261126000000 } from '../../../migrations/Migration20261126000000_initial';
+import { Migration20261126010000 } from '../../../migrations/Migration20261126010000_dispatch';
 
 /** Every migration, in order. Listed here (not globbed) so the compiled app runs exactly these. */
-export const MIGRATIONS = [{ name: 'Migration20261126000000_initial', class: Migration20261126000000 }];
+export const MIGRATIONS = [
+  { name: 'Migration20261126000000_initial', class: Migration20261126000000 },
+  { name: 'Migration20261126010000_dispatch', class: Migration20261126010000 },
+];
 
 export interface OrmOptions {
   url: string;

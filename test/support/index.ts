@@ -1,0 +1,7 @@
+export * from './hub-database';
+export * from './hub-env';
+export * from './letters';
+export * from './processes';
+export * from './redis';
+export * from './simulators';
+export * from './worker-process';
