@@ -132,7 +132,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeededDemo> {
 }
 
 async function main(): Promise<void> {
-  const [command, arg] = process.argv.slice(2);
+  const [command, arg, arg2] = process.argv.slice(2);
   switch (command) {
     case 'setup': {
       const cfg = loadConfig(process.env, { notNeeded: ['MASTER_KEY'] });
@@ -146,11 +146,11 @@ async function main(): Promise<void> {
       return migrate('down');
     case 'seed-demo': {
       const cfg = loadConfig();
-      await seedDemo({ ownerUrl: cfg.DATABASE_OWNER_URL, masterKey: cfg.MASTER_KEY!, pkiDir: resolve(arg ?? '.data/pki'), seedFile: resolve('apps/simulators/seed/demo.json') });
+      await seedDemo({ ownerUrl: cfg.DATABASE_OWNER_URL, masterKey: cfg.MASTER_KEY!, pkiDir: resolve(arg ?? '.data/pki'), seedFile: resolve(arg2 ?? 'apps/simulators/seed/demo.json') });
       return;
     }
     default:
-      throw new Error('usage: db setup | migrate | migrate:down | seed-demo [pkiDir]');
+      throw new Error('usage: db setup | migrate | migrate:down | seed-demo [pkiDir] [simulator seed file]');
   }
 }
 
