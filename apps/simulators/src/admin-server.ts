@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { FaultConfig } from './fault-injection';
 import { FarSimulator } from './far-simulator';
 import { MailboxOperatorSimulator } from './mailbox-operator-simulator';
-import { readBody, sendJson } from './soap-http';
+import { closeServer, listen, readBody, sendJson } from './soap-http';
 
 /**
  * Inspection and control over plain HTTP on the loopback address: what the operators stored,
@@ -22,16 +22,11 @@ export class AdminServer {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((e) => sendJson(res, 500, { error: (e as Error).message }));
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
-    return (this.server.address() as { port: number }).port;
+    return listen(this.server, port, host);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    return closeServer(this.server);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

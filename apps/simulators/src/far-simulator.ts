@@ -4,7 +4,7 @@ import { checkRecipientId, childElements, escapeText, NS, parseXml } from '@hub/
 import { FaultInjector } from './fault-injection';
 import { Register } from './register';
 import { OperatorSeed, SimulatorSeed } from './seed';
-import { clientSerialNumber, readBody, sendFault, sendSoap, sleep } from './soap-http';
+import { clientSerialNumber, readBody, sendFault, sendSoap, sleep, closeServer, listen, mutualTls } from './soap-http';
 
 export interface TlsMaterial {
   key: string;
@@ -39,21 +39,16 @@ export class FarSimulator {
 
   async listen(): Promise<number> {
     this.server = createServer(
-      { key: this.tls.key, cert: this.tls.cert, ca: this.tls.ca, requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 30_000 },
+      mutualTls(this.tls),
       (req, res) => {
         this.handle(req, res).catch((e) => sendFault(res, 5000, `internal simulator error: ${(e as Error).message}`, false));
       },
     );
-    await new Promise<void>((resolve) => this.server!.listen(this.seed.far.port, this.seed.host, resolve));
-    return (this.server.address() as { port: number }).port;
+    return listen(this.server, this.seed.far.port, this.seed.host);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

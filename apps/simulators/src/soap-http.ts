@@ -59,3 +59,29 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
 }
+
+/** Starts `server` on host:port (0 = any free port) and resolves with the port it got. */
+export async function listen(server: import('node:net').Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as { port: number }).port;
+}
+
+/** Closes a server and drops its keep-alive connections, so shutdown does not wait for clients. */
+export function closeServer(server: import('node:http').Server | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server) return resolve();
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/** Mutual-TLS options for a simulated party: only clients with a certificate from `ca` get in. */
+export function mutualTls(tls: { key: string; cert: string; ca: string }) {
+  return { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 30_000 };
+}
