@@ -61,19 +61,26 @@ export async function startSimulatorsInProcess(seed: SimulatorSeed = testSeed())
 }
 
 /** Starts the compiled simulators (`dist/apps/simulators/src/main.js`) as a process; resolves once they listen. */
-export async function startSimulatorsProcess(seed: SimulatorSeed = testSeed(), options: { readyTimeoutMs?: number } = {}): Promise<TestSimulators & { process: ChildProcess }> {
+export async function startSimulatorsProcess(
+  seed: SimulatorSeed = testSeed(),
+  options: { readyTimeoutMs?: number } = {},
+): Promise<TestSimulators & { process: ChildProcess; output(): string; oidcIssuer?: string; tokenEndpoint?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-sims-'));
   const seedFile = join(dir, 'seed.json');
   writeFileSync(seedFile, JSON.stringify(seed));
-  const { child, match } = await spawnUntilReady({
+  const { child, match, output } = await spawnUntilReady({
     what: 'simulators',
     args: [join(ROOT, 'dist', 'apps', 'simulators', 'src', 'main.js'), '--seed', seedFile, '--endpoints', join(dir, 'endpoints.json')],
     ready: /^SIMULATORS READY (\{.*\})$/m,
     timeoutMs: options.readyTimeoutMs ?? 90_000,
   });
-  const info = JSON.parse(match[1]) as { far: string; admin: string; operators: TestSimulators['operators'] };
+  const info = JSON.parse(match[1]) as { far: string; admin: string; operators: TestSimulators['operators']; oidcIssuer?: string; tokenEndpoint?: string };
   return {
     process: child,
+    output,
+    /** The seed's OIDC issuer (when it has one), running in the same process. */
+    oidcIssuer: info.oidcIssuer,
+    tokenEndpoint: info.tokenEndpoint,
     farUrl: info.far,
     adminUrl: info.admin,
     operators: info.operators,

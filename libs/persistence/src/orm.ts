@@ -27,7 +27,7 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
     clientUrl: options.url,
     entities: options.entities,
     extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations', snapshot: false },
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations', snapshot: false, silent: true },
     pool: { min: 0, max: options.poolSize ?? 10 },
     allowGlobalContext: false,
     forceUtcTimezone: true,
