@@ -30,8 +30,14 @@ interface StalledLetter {
   last_outbox_id: string | null;
 }
 
-/** A job in one of these states will still run: the letter is not lost, only waiting (a backlog). */
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/**
+ * A job in one of these states will still run: the letter is not lost, only waiting (a backlog).
+ * 'active' is not among them: a running job claims the letter's lease within milliseconds, and
+ * letters under a live lease are not returned by letters_needing_work, so an 'active' job of an
+ * unleased, stalled letter belongs to a worker that died; waiting for BullMQ's stalled-job check
+ * would cost up to a minute, and a second job is harmless because of the lease.
+ */
+const LIVE_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 /**
  * Job id for a stalled letter: the same letter in the same state of work gets the same id, so that
