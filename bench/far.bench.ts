@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FarClient, Reachability } from '@hub/mina-meddelanden';
 import { pickTestPersonnummer } from '@hub/testing';
+import { fmt, percentile, table } from './bench-format';
 
 const RECIPIENTS = 10_000;
 const BATCH = 1_000;
@@ -100,25 +101,8 @@ async function stopSimulator(child: ChildProcess): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Figures.
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx];
-}
 
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 
-function table(header: string[], rows: string[][], rightAlign: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (rightAlign[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 interface PathStats {
   calls: number;

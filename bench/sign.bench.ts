@@ -37,6 +37,7 @@ import {
   verifyDelivery,
 } from '@hub/mina-meddelanden';
 import { ensureTestPki } from '@hub/testing';
+import { fmt, table } from './bench-format';
 
 const BENCH_SECONDS = positiveNumber(process.env.BENCH_SECONDS, 5);
 const ROUND_SECONDS = Math.min(1, BENCH_SECONDS);
@@ -231,19 +232,7 @@ function xmlsec1Check(name: string, dir: string, stem: string, xml: string, caPa
 // ---------------------------------------------------------------------------------------------
 // Output helpers.
 
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 
-function table(header: string[], rows: string[][], rightAlign: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (rightAlign[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------
 
