@@ -7,7 +7,7 @@ import { SigningCredential } from '../signing/credential';
 import { sealDelivery, signDelivery } from '../signing/delivery-signer';
 import { verifyDelivery } from '../verify/delivery-verifier';
 import { TrustStore } from '../verify/trust-store';
-import { MailboxOperatorClient, parseDeliverSecureResponse, toDeliverSecureEnvelope } from './mailbox-operator-client';
+import { MailboxOperatorClient, parseDeliverSecureResponse, toDeliverSecureEnvelope, toDeliverSecureEnvelopeChecked } from './mailbox-operator-client';
 import { faultXml, makePkis, Pkis, soapResponse, startServer, TestServer } from './soap-test-server.spec-helper';
 
 const fx = (p: string): string => fs.readFileSync(path.join(__dirname, '../../test-fixtures', p), 'utf8');
@@ -23,6 +23,12 @@ function deliveredXml(statuses: [string, boolean][], transId = '3832352f-fa74-4c
 }
 
 describe('toDeliverSecureEnvelope', () => {
+  it('writes the same envelope on the fast path (canonical shape) as on the checked path', () => {
+    expect(toDeliverSecureEnvelope(SEALED_SAMPLE)).toBe(toDeliverSecureEnvelopeChecked(SEALED_SAMPLE));
+    const withComment = SEALED_SAMPLE.replace('<Seal>', '<!-- x --><Seal>');
+    expect(toDeliverSecureEnvelope(withComment)).toBe(toDeliverSecureEnvelopeChecked(withComment));
+  });
+
   it('copies the children byte for byte, adding only the inherited namespace to SignedDelivery and Seal', () => {
     const envelope = toDeliverSecureEnvelope(SEALED_SAMPLE);
     const open = `<SealedDelivery xmlns="${NS.messageV3}">`;

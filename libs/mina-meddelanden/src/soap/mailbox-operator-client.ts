@@ -100,6 +100,36 @@ export class MailboxOperatorClient {
  * their start tags, so they keep their namespaces under the Service/v3 wrapper.
  */
 export function toDeliverSecureEnvelope(sealedXml: string): string {
+  return canonicalToDeliverSecureEnvelope(sealedXml) ?? toDeliverSecureEnvelopeChecked(sealedXml);
+}
+
+const SEALED_HEAD = `<SealedDelivery xmlns="${NS.messageV3}"><SignedDelivery>`;
+const SEAL_BOUNDARY = '</SignedDelivery><Seal>';
+const SEALED_TAIL = '</Signature></SealedDelivery>';
+
+/**
+ * The hub's own sealed deliveries (from the signer) have one exact shape: SignedDelivery and Seal
+ * inherit the default namespace and the Signature declares its own. For that shape the wrap is two
+ * insertions, without parsing 2 MB twice. The markup `</SignedDelivery><Seal>` cannot occur in
+ * escaped text, and documents with CDATA, comments or processing instructions take the checked path.
+ * Returns undefined when the document does not have that shape.
+ */
+function canonicalToDeliverSecureEnvelope(sealedXml: string): string | undefined {
+  if (!sealedXml.startsWith(SEALED_HEAD) || !sealedXml.endsWith(SEALED_TAIL)) return undefined;
+  const boundary = sealedXml.indexOf(SEAL_BOUNDARY);
+  if (boundary < 0 || boundary !== sealedXml.lastIndexOf(SEAL_BOUNDARY)) return undefined;
+  if (sealedXml.includes('<![CDATA[') || sealedXml.includes('<!--') || sealedXml.includes('<?')) return undefined;
+  const v3 = ` xmlns="${NS.messageV3}"`;
+  const content =
+    `<SignedDelivery${v3}>` +
+    sealedXml.slice(SEALED_HEAD.length, boundary) +
+    `</SignedDelivery><Seal${v3}>` +
+    sealedXml.slice(boundary + SEAL_BOUNDARY.length, sealedXml.length - '</SealedDelivery>'.length);
+  return toSoapEnvelope(`<deliverSecure xmlns="${NS.serviceV3}"><deliverSecure>${content}</deliverSecure></deliverSecure>`);
+}
+
+/** {@link toDeliverSecureEnvelope} for any standalone SealedDelivery: parses, rewrites, and proves the result. */
+export function toDeliverSecureEnvelopeChecked(sealedXml: string): string {
   const { standaloneChildren } = checkSealedDelivery(sealedXml);
   const scan = scanRoot(sealedXml);
   const inherited = namespaceDeclarations(scan.rootStartTag);
