@@ -33,7 +33,7 @@ import { createOrm, setupDatabase, TenantDb } from '@hub/persistence';
 import { TENANCY_ENTITIES } from '@hub/tenancy';
 import { pickTestPersonnummer } from '@hub/testing';
 import { migrateDatabase, seedDemo } from '../apps/tools/src/db';
-import { checkSeed, SimulatorSeed } from '../apps/simulators/src/seed';
+import { checkSeed, SimulatorSeed, withFreePorts } from '../apps/simulators/src/seed';
 
 const ROOT = join(__dirname, '..', '..');
 const N = int('BENCH_LETTERS', 2000);
@@ -147,10 +147,7 @@ async function main(): Promise<void> {
     // Simulators with every unlisted personnummer at one of the two operators.
     const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as SimulatorSeed;
     Object.assign(seed, { pkiDir: PKI_DIR, unlisted: { mode: 'hash', shares: { kivra: 1, minmyndighetspost: 1 } } });
-    seed.admin.port = 0;
-    seed.far.port = 0;
-    for (const o of seed.operators) o.port = 0;
-    if (seed.oidc) seed.oidc.port = 0;
+    withFreePorts(seed);
     checkSeed(seed);
     writeFileSync(join(tmp, 'seed.json'), JSON.stringify(seed));
     const sims = await spawnUntil(

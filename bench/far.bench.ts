@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FarClient, Reachability } from '@hub/mina-meddelanden';
 import { pickTestPersonnummer } from '@hub/testing';
+import { withFreePorts } from '../apps/simulators/src/seed';
 import { fmt, percentile, table } from './bench-format';
 
 const RECIPIENTS = 10_000;
@@ -173,10 +174,7 @@ async function main(): Promise<number> {
     };
     const pkiDir = join(dir, 'pki');
     seed.pkiDir = pkiDir;
-    seed.admin.port = 0;
-    seed.far.port = 0;
-    for (const o of seed.operators) o.port = 0;
-    if (seed.oidc) seed.oidc.port = 0;
+    withFreePorts(seed);
     seed.unlisted = { mode: 'hash', shares: { kivra: 60, minmyndighetspost: 25, 'not-registered': 15 } };
     const seedPath = join(dir, 'seed.json');
     writeFileSync(seedPath, JSON.stringify(seed, null, 2));

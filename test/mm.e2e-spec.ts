@@ -8,7 +8,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PDFDocument from 'pdfkit';
+import { makeTestPdf } from '@hub/testing';
+import { withFreePorts } from '../apps/simulators/src/seed';
 
 const ROOT = join(__dirname, '..');
 const SIMULATORS_MAIN = join(ROOT, 'dist', 'apps', 'simulators', 'src', 'main.js');
@@ -67,17 +68,6 @@ function xmlsec1(...args: string[]): SpawnSyncReturns<string> {
   return r;
 }
 
-function makePdf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.fontSize(14).text(text);
-    doc.end();
-  });
-}
 
 async function admin<T>(path: string): Promise<T> {
   const res = await fetch(`${endpoints.admin}${path}`);
@@ -128,10 +118,7 @@ beforeAll(async () => {
   simulatorsLog = join(tmp, 'simulators.log');
   const seed = JSON.parse(readFileSync(join(ROOT, 'apps', 'simulators', 'seed', 'demo.json'), 'utf8'));
   seed.pkiDir = join(tmp, 'pki');
-  seed.admin.port = 0;
-  seed.far.port = 0;
-  for (const o of seed.operators) o.port = 0;
-  if (seed.oidc) seed.oidc.port = 0;
+  withFreePorts(seed);
   writeFileSync(seedFile, JSON.stringify(seed, null, 2));
   await startSimulators();
   endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as Endpoints;
@@ -183,7 +170,7 @@ describe('mm send', () => {
   let pdfPath: string;
   let pdf: Buffer;
   beforeAll(async () => {
-    pdf = await makePdf('Beslut om bygglov, ärende BN 2026-7');
+    pdf = await makeTestPdf('Beslut om bygglov, ärende BN 2026-7');
     pdfPath = join(tmp, 'beslut-bn-2026-7.pdf');
     writeFileSync(pdfPath, pdf);
   });

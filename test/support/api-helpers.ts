@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createApiApplication, ApiApplicationOptions } from '../../apps/api/src/api.application';
 import { migrateDatabase, seedDemo, SeededDemo } from '../../apps/tools/src/db';
 import { OidcClientSeed, RunningOidcIssuer, startOidcIssuer } from '../../apps/simulators/src/oidc/oidc-issuer';
-import { checkSeed, SimulatorSeed } from '../../apps/simulators/src/seed';
+import { checkSeed, SimulatorSeed, withFreePorts } from '../../apps/simulators/src/seed';
 import { RunningSimulators, startSimulators } from '../../apps/simulators/src/simulators';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -180,10 +180,7 @@ export async function startApi(config: HubConfig, options: ApiApplicationOptions
 export function startTestSimulators(): Promise<RunningSimulators> {
   const seed = JSON.parse(readFileSync(join(ROOT, 'apps', 'simulators', 'seed', 'demo.json'), 'utf8')) as SimulatorSeed;
   seed.pkiDir = join(ROOT, '.data', 'pki');
-  seed.admin.port = 0;
-  seed.far.port = 0;
-  for (const o of seed.operators) o.port = 0;
-  if (seed.oidc) seed.oidc.port = 0;
+  withFreePorts(seed);
   delete seed.oidc;
   return startSimulators(checkSeed(seed, 'test seed'));
 }

@@ -3,7 +3,6 @@
  * ACCEPTED, its attachments and a dispatch outbox row, in one tenant transaction.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import PDFDocument from 'pdfkit';
 import { JobName } from '@hub/jobs';
 import { ChannelPreference, enqueue, Letter, LetterAttachment, LetterStatus } from '@hub/letters';
 import type { TenantDb } from '@hub/persistence';
@@ -142,15 +141,5 @@ export async function waitForLetters(
   }
 }
 
-/** A small valid PDF with `text` on it. */
-export function makePdf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.fontSize(14).text(text);
-    doc.end();
-  });
-}
+/** A small valid PDF with `text` on it (see @hub/testing). */
+export { makeTestPdf as makePdf } from '@hub/testing';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultConfig } from '../../apps/simulators/src/fault-injection';
 import type { StoredDelivery } from '../../apps/simulators/src/mailbox-operator-simulator';
-import { checkSeed, SimulatorSeed } from '../../apps/simulators/src/seed';
+import { checkSeed, SimulatorSeed, withFreePorts } from '../../apps/simulators/src/seed';
 import { startSimulators } from '../../apps/simulators/src/simulators';
 import { DEMO_SEED_FILE, ROOT, TEST_PKI_DIR } from './hub-database';
 import { spawnUntilReady, stopProcess } from './processes';
@@ -35,10 +35,7 @@ export interface TestSimulators {
 export function testSeed(changes: Partial<SimulatorSeed> = {}, pkiDir = TEST_PKI_DIR): SimulatorSeed {
   const seed = JSON.parse(readFileSync(DEMO_SEED_FILE, 'utf8')) as SimulatorSeed;
   seed.pkiDir = pkiDir;
-  seed.admin.port = 0;
-  seed.far.port = 0;
-  for (const o of seed.operators) o.port = 0;
-  if (seed.oidc) seed.oidc.port = 0;
+  withFreePorts(seed);
   return checkSeed({ ...seed, ...changes }, 'test seed');
 }
 

@@ -138,3 +138,15 @@ function extraDns(seed: SimulatorSeed): string[] | undefined {
   const h = seed.publicHost;
   return h && h !== 'localhost' && !/^[\d.:]+$/.test(h) ? [h] : undefined;
 }
+
+/**
+ * The seed with every listening port set to 0, so the OS picks free ones (tests and benchmarks run
+ * beside a running demo). Every port of the seed is here, so a new party cannot be forgotten.
+ */
+export function withFreePorts<S extends { admin: { port: number }; far: { port: number }; operators: { port: number }[]; oidc?: { port: number } }>(seed: S): S {
+  seed.admin.port = 0;
+  seed.far.port = 0;
+  for (const o of seed.operators) o.port = 0;
+  if (seed.oidc) seed.oidc.port = 0;
+  return seed;
+}

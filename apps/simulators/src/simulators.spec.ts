@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import {
   buildIsReachableBody,
   DeliveryInput,
@@ -18,10 +17,10 @@ import {
   toSoapEnvelope,
   TransportFailure,
 } from '@hub/mina-meddelanden';
-import { ensureTestPki, pickTestPersonnummer } from '@hub/testing';
+import { ensureTestPki, makeTestPdf, pickTestPersonnummer } from '@hub/testing';
 import { FaultConfig } from './fault-injection';
 import { StoredDelivery } from './mailbox-operator-simulator';
-import { checkSeed, pkiSpecForSeed, SimulatorSeed } from './seed';
+import { checkSeed, pkiSpecForSeed, SimulatorSeed, withFreePorts } from './seed';
 import { RunningSimulators, startSimulators } from './simulators';
 
 // PKI generation takes seconds; every delivery is schema-validated and verified twice over.
@@ -39,24 +38,10 @@ const MMP_PERSON = '195001182046';
 function testSeed(pkiDir: string, changes: Partial<SimulatorSeed> = {}): SimulatorSeed {
   const seed = JSON.parse(readFileSync(DEMO_SEED, 'utf8')) as SimulatorSeed;
   seed.pkiDir = pkiDir;
-  seed.admin.port = 0;
-  seed.far.port = 0;
-  for (const o of seed.operators) o.port = 0;
-  if (seed.oidc) seed.oidc.port = 0;
+  withFreePorts(seed);
   return checkSeed({ ...seed, ...changes }, 'test seed');
 }
 
-function makePdf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.text(text);
-    doc.end();
-  });
-}
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex').toUpperCase();
 
@@ -136,7 +121,7 @@ beforeAll(async () => {
   tls = tlsOf(intermediary);
   far = new FarClient({ url: sims.farUrl, tls });
   operators = new MailboxOperatorClient({ tls });
-  pdf = await makePdf('Beslut i ärende 2026-42');
+  pdf = await makeTestPdf('Beslut i ärende 2026-42');
 }, 120_000);
 
 afterAll(async () => {
