@@ -3,101 +3,44 @@
  * seed and a second tenant), the local OIDC issuer with the clients the tests log in as, real
  * client-credentials tokens, the API started in process on a free port, and a small GraphQL client.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { INestApplication } from '@nestjs/common';
 import { HubConfig, loadConfig } from '@hub/config';
-import { setupDatabase } from '@hub/persistence';
 import { readFileSync } from 'node:fs';
+import { HubDatabase, OTHER_TENANT, startHubDatabase } from './hub-database';
 import { createApiApplication, ApiApplicationOptions } from '../../apps/api/src/api.application';
-import { migrateDatabase, seedDemo, SeededDemo } from '../../apps/tools/src/db';
 import { OidcClientSeed, RunningOidcIssuer, startOidcIssuer } from '../../apps/simulators/src/oidc/oidc-issuer';
 import { checkSeed, SimulatorSeed, withFreePorts } from '../../apps/simulators/src/seed';
 import { RunningSimulators, startSimulators } from '../../apps/simulators/src/simulators';
 
 export const ROOT = join(__dirname, '..', '..');
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const PG_HOST = new URL(ADMIN_URL).host;
 /** A fixed test master key (never a real one). */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 11).toString('base64');
 export const AUDIENCE = 'dispatch-hub-api';
 
 /** The second municipality, for isolation tests. */
 export const OTHER = {
-  tenant: { alias: 'annan-kommun', name: 'Annan kommun', orgNumber: '162120005554' },
-  unit: { code: 'bygg', name: 'Annan kommun, Byggnadsnämnden', orgNumber: '162120002411' },
-  client: { clientId: 'annan-case-system', name: 'Annan kommuns ärendesystem' },
+  tenant: { alias: OTHER_TENANT.alias, name: OTHER_TENANT.name, orgNumber: OTHER_TENANT.orgNumber },
+  unit: OTHER_TENANT.unit,
+  client: OTHER_TENANT.client,
 };
 
-export interface TestDatabase {
-  name: string;
-  ownerUrl: string;
-  appUrl: string;
-  demo: SeededDemo;
-  other: { tenantId: string; unitId: string; apiClientId: string };
-  drop(): Promise<void>;
-}
-
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+/** The hub's test database (see startHubDatabase), with the master key the API processes here use. */
+export type TestDatabase = HubDatabase;
 
 /**
  * A new database with the hub's roles (`hub_owner`, `hub_app`), every migration, the demo tenant
  * (`demo-kommun`: units bygg and social, API client demo-case-system bound to bygg) and a second
  * tenant (`annan-kommun`: unit bygg, API client annan-case-system).
  */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const name = `hub_test_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
-  const ownerUrl = `postgres://hub_owner@${PG_HOST}/${name}`;
-  const appUrl = `postgres://hub_app@${PG_HOST}/${name}`;
-  await setupDatabase({ adminUrl: ADMIN_URL, ownerUrl, appUrl });
-  await migrateDatabase(ownerUrl);
-  const demo = await seedDemo({
-    ownerUrl,
-    masterKey: TEST_MASTER_KEY,
-    pkiDir: join(ROOT, '.data', 'pki'),
-    seedFile: join(ROOT, 'apps', 'simulators', 'seed', 'demo.json'),
-    quiet: true,
-  });
-  const other = await withClient(ownerUrl, async (c) => {
-    const t = await c.query<{ id: string }>(`insert into tenant (alias, name, org_number, settings) values ($1, $2, $3, '{"deadlineHours": 48}') returning id`, [
-      OTHER.tenant.alias,
-      OTHER.tenant.name,
-      OTHER.tenant.orgNumber,
-    ]);
-    const tenantId = t.rows[0].id;
-    const u = await c.query<{ id: string }>(`insert into sending_unit (tenant_id, code, name, org_number) values ($1, $2, $3, $4) returning id`, [
-      tenantId,
-      OTHER.unit.code,
-      OTHER.unit.name,
-      OTHER.unit.orgNumber,
-    ]);
-    const a = await c.query<{ id: string }>(`insert into api_client (tenant_id, client_id, name, sending_unit_id) values ($1, $2, $3, $4) returning id`, [
-      tenantId,
-      OTHER.client.clientId,
-      OTHER.client.name,
-      u.rows[0].id,
-    ]);
-    return { tenantId, unitId: u.rows[0].id, apiClientId: a.rows[0].id };
-  });
-  return { name, ownerUrl, appUrl, demo, other, drop: () => dropDatabase(name) };
-}
-
-export async function dropDatabase(name: string): Promise<void> {
-  await withClient(ADMIN_URL, (c) => c.query(`drop database if exists "${name.replace(/"/g, '')}" with (force)`));
+export function createTestDatabase(label: string): Promise<TestDatabase> {
+  return startHubDatabase({ label, masterKey: TEST_MASTER_KEY, pkiDir: join(ROOT, '.data', 'pki') });
 }
 
 /** Runs SQL as the owner (bypasses row-level security): for arranging state a test needs. */
 export function ownerQuery<R extends Record<string, unknown> = Record<string, unknown>>(db: TestDatabase, text: string, params: unknown[] = []): Promise<R[]> {
-  return withClient(db.ownerUrl, async (c) => (await c.query<R>(text, params)).rows);
+  return db.ownerQuery<R>(text, params);
 }
 
 // ---- identity ----------------------------------------------------------------------------------

@@ -21,7 +21,13 @@ export const DEMO_SEED_FILE = join(ROOT, 'apps', 'simulators', 'seed', 'demo.jso
 export const HUB_ENTITIES = [...TENANCY_ENTITIES, ...LETTER_ENTITIES];
 
 /** The second municipality (isolation tests); it has no certificate. */
-export const OTHER_TENANT = { alias: 'annan-kommun', name: 'Annan kommun', orgNumber: '162120005554', unit: { code: 'bygg', name: 'Annan kommun, Byggnadsnämnden', orgNumber: '162120002411' } };
+export const OTHER_TENANT = {
+  alias: 'annan-kommun',
+  name: 'Annan kommun',
+  orgNumber: '162120005554',
+  unit: { code: 'bygg', name: 'Annan kommun, Byggnadsnämnden', orgNumber: '162120002411' },
+  client: { clientId: 'annan-case-system', name: 'Annan kommuns ärendesystem' },
+};
 
 export interface HubDatabase {
   name: string;
@@ -34,7 +40,8 @@ export interface HubDatabase {
   masterKey: string;
   pkiDir: string;
   demo: SeededDemo;
-  other: { tenantId: string; unitId: string };
+  /** The second tenant (annan-kommun, no certificates; deadlineHours 48), with its case-system API client. */
+  other: { tenantId: string; unitId: string; apiClientId: string };
   /** SQL as the owner (bypasses row-level security). */
   ownerQuery<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   /** A MikroORM instance as the application role (closed by `drop`). */
@@ -54,13 +61,13 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
 }
 
 /** Creates, migrates and seeds `hub_test_<label>_<random>`. */
-export async function startHubDatabase(options: { label?: string; pkiDir?: string } = {}): Promise<HubDatabase> {
+export async function startHubDatabase(options: { label?: string; pkiDir?: string; masterKey?: string } = {}): Promise<HubDatabase> {
   const label = (options.label ?? 'db').toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 20);
   const name = `hub_test_${label}_${randomBytes(4).toString('hex')}`;
   const host = new URL(ADMIN_URL).host;
   const ownerUrl = `postgres://hub_owner@${host}/${name}`;
   const appUrl = `postgres://hub_app@${host}/${name}`;
-  const masterKey = randomBytes(32).toString('base64');
+  const masterKey = options.masterKey ?? randomBytes(32).toString('base64');
   const pkiDir = options.pkiDir ?? TEST_PKI_DIR;
   // Test files run in parallel and roles are cluster-wide: a concurrent CREATE ROLE may lose the race once.
   for (let attempt = 1; ; attempt++) {
@@ -81,7 +88,7 @@ export async function startHubDatabase(options: { label?: string; pkiDir?: strin
     await migrateDatabase(ownerUrl);
     const demo = await seedDemo({ ownerUrl, masterKey, pkiDir, seedFile: DEMO_SEED_FILE, quiet: true });
     const other = await withClient(ownerUrl, async (c) => {
-      const t = await c.query<{ id: string }>(`insert into tenant (alias, name, org_number, settings) values ($1, $2, $3, '{}') returning id`, [
+      const t = await c.query<{ id: string }>(`insert into tenant (alias, name, org_number, settings) values ($1, $2, $3, '{"deadlineHours": 48}') returning id`, [
         OTHER_TENANT.alias,
         OTHER_TENANT.name,
         OTHER_TENANT.orgNumber,
@@ -92,7 +99,13 @@ export async function startHubDatabase(options: { label?: string; pkiDir?: strin
         OTHER_TENANT.unit.name,
         OTHER_TENANT.unit.orgNumber,
       ]);
-      return { tenantId: t.rows[0].id, unitId: u.rows[0].id };
+      const a = await c.query<{ id: string }>(`insert into api_client (tenant_id, client_id, name, sending_unit_id) values ($1, $2, $3, $4) returning id`, [
+        t.rows[0].id,
+        OTHER_TENANT.client.clientId,
+        OTHER_TENANT.client.name,
+        u.rows[0].id,
+      ]);
+      return { tenantId: t.rows[0].id, unitId: u.rows[0].id, apiClientId: a.rows[0].id };
     });
     return {
       name,
