@@ -246,7 +246,7 @@ export class LetterIntakeService {
           await sql<{ id: string; letter_id: string; type: string; from_status: string | null; to_status: string | null; detail: Record<string, unknown>; created_at: string }>(
             em,
             `select id::text, letter_id, type, from_status, to_status, detail, ${iso('created_at')} as created_at
-               from letter_event where tenant_id = $1 and letter_id = any($2::uuid[]) order by letter_id, id`,
+               from letter_event e where tenant_id = $1 and letter_id = any($2::uuid[]) order by e.letter_id, e.id`,
             [ctx.tenantId, ids],
           )
         ).rows,
