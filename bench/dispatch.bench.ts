@@ -148,6 +148,7 @@ async function main(): Promise<void> {
     const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as SimulatorSeed;
     Object.assign(seed, { pkiDir: PKI_DIR, unlisted: { mode: 'hash', shares: { kivra: 1, minmyndighetspost: 1 } } });
     withFreePorts(seed);
+    delete seed.printVendor;
     checkSeed(seed);
     writeFileSync(join(tmp, 'seed.json'), JSON.stringify(seed));
     const sims = await spawnUntil(

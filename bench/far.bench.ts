@@ -171,10 +171,12 @@ async function main(): Promise<number> {
       operators: { key: string; name: string; port: number }[];
       unlisted: unknown;
       oidc?: { port: number };
+      printVendor?: unknown;
     };
     const pkiDir = join(dir, 'pki');
     seed.pkiDir = pkiDir;
     withFreePorts(seed);
+    delete seed.printVendor;
     seed.unlisted = { mode: 'hash', shares: { kivra: 60, minmyndighetspost: 25, 'not-registered': 15 } };
     const seedPath = join(dir, 'seed.json');
     writeFileSync(seedPath, JSON.stringify(seed, null, 2));

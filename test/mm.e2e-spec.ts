@@ -119,6 +119,7 @@ beforeAll(async () => {
   const seed = JSON.parse(readFileSync(join(ROOT, 'apps', 'simulators', 'seed', 'demo.json'), 'utf8'));
   seed.pkiDir = join(tmp, 'pki');
   withFreePorts(seed);
+  delete seed.printVendor; // it would poll the demo API's port
   writeFileSync(seedFile, JSON.stringify(seed, null, 2));
   await startSimulators();
   endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as Endpoints;

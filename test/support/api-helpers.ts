@@ -125,6 +125,7 @@ export function startTestSimulators(): Promise<RunningSimulators> {
   seed.pkiDir = join(ROOT, '.data', 'pki');
   withFreePorts(seed);
   delete seed.oidc;
+  delete seed.printVendor;
   return startSimulators(checkSeed(seed, 'test seed'));
 }
 

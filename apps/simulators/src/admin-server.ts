@@ -2,12 +2,13 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { FaultConfig } from './fault-injection';
 import { FarSimulator } from './far-simulator';
 import { MailboxOperatorSimulator } from './mailbox-operator-simulator';
+import type { PrintVendorSimulator } from './print-vendor/print-vendor-simulator';
 import { closeServer, listen, readBody, sendJson } from './soap-http';
 
 /**
  * Inspection and control over plain HTTP on the loopback address: what the operators stored,
- * counters, and fault injection. It is the simulators' back door for tests and people; the real
- * parties have no such thing.
+ * counters, fault injection, and what the print vendor has seen and reported. It is the simulators'
+ * back door for tests and people; the real parties have no such thing.
  */
 export class AdminServer {
   private server?: Server;
@@ -16,6 +17,7 @@ export class AdminServer {
     private readonly far: FarSimulator,
     private readonly operators: Map<string, MailboxOperatorSimulator>,
     private readonly info: () => unknown,
+    private readonly printVendor?: PrintVendorSimulator,
   ) {}
 
   async listen(port: number, host: string): Promise<number> {
@@ -68,7 +70,11 @@ export class AdminServer {
       }
       return sendJson(res, 200, { key: op.operator.key, stats: op.stats, faults: op.faults.current });
     }
-    sendJson(res, 404, { error: `unknown path ${url.pathname}; try /health, /far, /operators, /operators/<key>/deliveries, /operators/<key>/faults` });
+    if (parts[0] === 'print-vendor' && parts.length === 1) {
+      if (!this.printVendor) return sendJson(res, 404, { error: 'no print vendor: the seed has no printVendor section' });
+      return sendJson(res, 200, this.printVendor.state());
+    }
+    sendJson(res, 404, { error: `unknown path ${url.pathname}; try /health, /far, /operators, /operators/<key>/deliveries, /operators/<key>/faults, /print-vendor` });
   }
 
   private async faults(req: IncomingMessage, res: ServerResponse, method: string, injector: { set(c: FaultConfig): void; current: FaultConfig }): Promise<void> {

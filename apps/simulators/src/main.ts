@@ -3,7 +3,7 @@ import { loadSeed, SeedError } from './seed';
 import { startSimulators } from './simulators';
 
 /**
- * Starts the simulators of FaR and the mailbox operators.
+ * Starts the simulators: FaR, the mailbox operators, the OIDC issuer and the print vendor (those the seed configures).
  *   node dist/apps/simulators/src/main.js [--seed <file>] [--endpoints <file>]
  * Environment: SIM_SEED, SIM_ENDPOINTS_FILE.
  */
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const endpointsFile = resolve(arg('--endpoints') ?? process.env.SIM_ENDPOINTS_FILE ?? '.data/simulators.json');
   const seed = loadSeed(seedPath);
   const sims = await startSimulators(seed, { endpointsFile });
-  process.stdout.write(`SIMULATORS READY ${JSON.stringify({ far: sims.farUrl, admin: sims.adminUrl, operators: sims.operators, oidcIssuer: sims.oidc?.issuer, tokenEndpoint: sims.oidc?.tokenEndpoint })}\n`);
+  process.stdout.write(`SIMULATORS READY ${JSON.stringify({ far: sims.farUrl, admin: sims.adminUrl, operators: sims.operators, oidcIssuer: sims.oidc?.issuer, tokenEndpoint: sims.oidc?.tokenEndpoint, printVendor: sims.printVendor && { hubUrl: sims.printVendor.config.hubUrl, clientId: sims.printVendor.config.clientId } })}\n`);
   const stop = async () => {
     await sims.close();
     process.exit(0);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { checkRecipientId } from '@hub/mina-meddelanden';
 import { FaultConfig } from './fault-injection';
 import type { OidcClientSeed, OidcUserSeed } from './oidc/oidc-issuer';
@@ -33,6 +33,33 @@ export interface OperatorSeed {
  */
 export type UnlistedRule = { mode: 'not-registered' } | { mode: 'hash'; shares: Record<string, number> };
 
+/** A recipient whose letters the print vendor reports as returned mail (matched on the address's first line). */
+export interface ReturnedMailSeed {
+  name: string;
+  /** e.g. `ADDRESSEE_UNKNOWN`, `MOVED`. */
+  reason: string;
+  /** Milliseconds after the acknowledgement; not before `postedAfterMs`. */
+  afterMs: number;
+}
+
+/** The print vendor that pulls batches from the hub's print-vendor API (see print-vendor/print-vendor-simulator.ts). */
+export interface PrintVendorSeed {
+  /** Base URL of the hub's API, e.g. `http://127.0.0.1:3000`. */
+  hubUrl: string;
+  /** Token endpoint for the client credentials grant; default: the simulators' own OIDC issuer's. */
+  tokenUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  /** PEM CA certificate(s) to trust for an https hub or token endpoint, besides the usual ones. */
+  caFile?: string;
+  pollIntervalMs: number;
+  /** Milliseconds after the acknowledgement to report the batch PRINTED … */
+  printedAfterMs: number;
+  /** … and POSTED (not before printedAfterMs). */
+  postedAfterMs: number;
+  returned: ReturnedMailSeed[];
+}
+
 export interface SimulatorSeed {
   pkiDir: string;
   /** Address to listen on. */
@@ -61,6 +88,8 @@ export interface SimulatorSeed {
     clients: OidcClientSeed[];
     users?: OidcUserSeed[];
   };
+  /** A print vendor pulling batches from the hub: omit to run without it. */
+  printVendor?: PrintVendorSeed;
   /** Accept rsa-sha1 signatures too. Default false. */
   allowSha1?: boolean;
   /** Validate each incoming delivery against the XSDs. Default true. */
@@ -118,8 +147,54 @@ export function checkSeed(raw: unknown, source = 'seed'): SimulatorSeed {
       if (k !== 'not-registered' && !keys.has(k)) problems.push(`unlisted.shares: "${k}" is not an operator key (or "not-registered")`);
     }
   } else if (s.unlisted?.mode !== 'not-registered') problems.push('unlisted.mode must be "not-registered" or "hash"');
+  if (s.printVendor !== undefined) problems.push(...checkPrintVendor(s.printVendor, s.oidc));
   if (problems.length) throw new SeedError(`${source}: ${problems.join('; ')}`);
   return s;
+}
+
+function checkPrintVendor(v: PrintVendorSeed, oidc: SimulatorSeed['oidc']): string[] {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return ['printVendor must be an object (or be left out)'];
+  const problems: string[] = [];
+  const httpUrl = (u: unknown) => typeof u === 'string' && /^https?:$/.test(URL.parse(u)?.protocol ?? '');
+  const ms = (value: unknown, field: string, min: number, minText = String(min)) => {
+    if (!Number.isInteger(value) || (value as number) < min) problems.push(`printVendor.${field} must be a whole number of milliseconds, at least ${minText}`);
+  };
+  if (!httpUrl(v.hubUrl)) problems.push('printVendor.hubUrl must be the http(s) base URL of the hub\'s API, e.g. http://127.0.0.1:3000');
+  if (v.tokenUrl !== undefined && !httpUrl(v.tokenUrl)) problems.push('printVendor.tokenUrl must be an http(s) URL of a token endpoint (or be left out to use the simulators\' OIDC issuer)');
+  if (v.tokenUrl === undefined && !oidc) problems.push('printVendor.tokenUrl is required when the seed has no oidc section (the default is the simulators\' own OIDC issuer)');
+  if (typeof v.clientId !== 'string' || v.clientId === '') problems.push('printVendor.clientId must be the OAuth client id of the vendor');
+  if (typeof v.clientSecret !== 'string' || v.clientSecret === '') problems.push('printVendor.clientSecret must be the client secret (client credentials grant)');
+  if (v.tokenUrl === undefined && oidc && typeof v.clientId === 'string' && Array.isArray(oidc.clients)) {
+    // The default token endpoint is our own issuer: the client must be one of its confidential clients.
+    const client = oidc.clients.find((c) => c.clientId === v.clientId);
+    if (!client) problems.push(`printVendor.clientId "${v.clientId}" is not one of oidc.clients`);
+    else if (client.clientSecret !== v.clientSecret) problems.push(`printVendor.clientSecret is not the clientSecret of oidc.clients "${v.clientId}"`);
+  }
+  if (v.caFile !== undefined) {
+    if (typeof v.caFile !== 'string' || v.caFile === '') problems.push('printVendor.caFile must be the path of a PEM CA certificate file');
+    else {
+      try {
+        accessSync(v.caFile, constants.R_OK);
+      } catch {
+        problems.push(`printVendor.caFile: cannot read ${v.caFile}`);
+      }
+    }
+  }
+  ms(v.pollIntervalMs, 'pollIntervalMs', 1);
+  ms(v.printedAfterMs, 'printedAfterMs', 0);
+  const printed = Number.isInteger(v.printedAfterMs) ? v.printedAfterMs : 0;
+  ms(v.postedAfterMs, 'postedAfterMs', printed, `printedAfterMs (${printed}): letters are posted after they are printed`);
+  const posted = Number.isInteger(v.postedAfterMs) ? v.postedAfterMs : printed;
+  if (!Array.isArray(v.returned)) problems.push('printVendor.returned must be a list of { name, reason, afterMs } (may be empty)');
+  else {
+    v.returned.forEach((r, i) => {
+      if (!r || typeof r !== 'object') return problems.push(`printVendor.returned[${i}] must be an object { name, reason, afterMs }`);
+      if (typeof r.name !== 'string' || r.name.trim() === '') problems.push(`printVendor.returned[${i}].name must be the recipient's name as on the address's first line`);
+      if (typeof r.reason !== 'string' || r.reason.trim() === '') problems.push(`printVendor.returned[${i}].reason is required, e.g. ADDRESSEE_UNKNOWN`);
+      ms(r.afterMs, `returned[${i}].afterMs`, posted, `postedAfterMs (${posted}): mail comes back after it was posted`);
+    });
+  }
+  return problems;
 }
 
 /** The test PKI the simulators (and the demo tools) need for a seed. */
@@ -142,6 +217,8 @@ function extraDns(seed: SimulatorSeed): string[] | undefined {
 /**
  * The seed with every listening port set to 0, so the OS picks free ones (tests and benchmarks run
  * beside a running demo). Every port of the seed is here, so a new party cannot be forgotten.
+ * The print vendor listens on no port; its `hubUrl` still names the demo API's, so a test that runs
+ * a hub of its own points `printVendor.hubUrl` at it (or deletes `printVendor`).
  */
 export function withFreePorts<S extends { admin: { port: number }; far: { port: number }; operators: { port: number }[]; oidc?: { port: number } }>(seed: S): S {
   seed.admin.port = 0;

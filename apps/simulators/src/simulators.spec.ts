@@ -39,6 +39,7 @@ function testSeed(pkiDir: string, changes: Partial<SimulatorSeed> = {}): Simulat
   const seed = JSON.parse(readFileSync(DEMO_SEED, 'utf8')) as SimulatorSeed;
   seed.pkiDir = pkiDir;
   withFreePorts(seed);
+  delete seed.printVendor; // it would poll the demo API's port (print-vendor-simulator.spec.ts tests it)
   return checkSeed({ ...seed, ...changes }, 'test seed');
 }
 

@@ -6,8 +6,9 @@ import { AdminServer } from './admin-server';
 import { FarSimulator } from './far-simulator';
 import { MailboxOperatorSimulator } from './mailbox-operator-simulator';
 import { RunningOidcIssuer, startOidcIssuer } from './oidc/oidc-issuer';
+import { PrintVendorSimulator } from './print-vendor/print-vendor-simulator';
 import { Register } from './register';
-import { pkiSpecForSeed, SimulatorSeed } from './seed';
+import { pkiSpecForSeed, SeedError, SimulatorSeed } from './seed';
 
 export interface RunningSimulators {
   pki: TestPki;
@@ -18,10 +19,16 @@ export interface RunningSimulators {
   operators: Record<string, { id: string; name: string; url: string }>;
   far: FarSimulator;
   operatorSims: Map<string, MailboxOperatorSimulator>;
+  /** The print vendor pulling from the hub, when the seed configures one. */
+  printVendor?: PrintVendorSimulator;
   close(): Promise<void>;
 }
 
-/** Generates (or reuses) the test PKI and starts FaR, the mailbox operators and the admin server. */
+/**
+ * Generates (or reuses) the test PKI and starts FaR, the mailbox operators, the OIDC issuer, the
+ * admin server and the print vendor (which listens on no port: it polls the hub, quietly retrying
+ * while the hub is not up yet).
+ */
 export async function startSimulators(seed: SimulatorSeed, options: { endpointsFile?: string } = {}): Promise<RunningSimulators> {
   const pki = await ensureTestPki(seed.pkiDir, pkiSpecForSeed(seed));
   const publicHost = seed.publicHost ?? seed.host;
@@ -44,9 +51,13 @@ export async function startSimulators(seed: SimulatorSeed, options: { endpointsF
   const oidc = seed.oidc
     ? await startOidcIssuer({ host: seed.host, ...seed.oidc, keysFile: seed.oidc.keysFile ?? join(seed.pkiDir, '..', 'oidc-jwks.json') })
     : undefined;
-  const admin = new AdminServer(far, operatorSims, () => ({ far: farUrl, operators, oidcIssuer: oidc?.issuer }));
+  const tokenUrl = seed.printVendor?.tokenUrl ?? oidc?.tokenEndpoint;
+  if (seed.printVendor && !tokenUrl) throw new SeedError('printVendor.tokenUrl is required when the seed has no oidc section');
+  const printVendor = seed.printVendor && tokenUrl ? new PrintVendorSimulator({ ...seed.printVendor, tokenUrl }) : undefined;
+  const admin = new AdminServer(far, operatorSims, () => ({ far: farUrl, operators, oidcIssuer: oidc?.issuer, printVendor: printVendor?.config.hubUrl }), printVendor);
   const adminPort = await admin.listen(seed.admin.port, seed.host);
   const adminUrl = `http://${seed.host}:${adminPort}`;
+  printVendor?.start();
 
   if (options.endpointsFile) {
     mkdirSync(dirname(options.endpointsFile), { recursive: true });
@@ -60,7 +71,9 @@ export async function startSimulators(seed: SimulatorSeed, options: { endpointsF
     operators,
     far,
     operatorSims,
+    printVendor,
     async close() {
+      await printVendor?.stop();
       await Promise.all([far.close(), admin.close(), oidc?.close(), ...[...operatorSims.values()].map((s) => s.close())]);
     },
   };
