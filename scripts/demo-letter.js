@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo:letter`: sends letters to the running demo hub (`npm start`) as the demo case system
 // and follows them until they settle. One recipient has a digital mailbox at the Kivra-like
-// simulator; the other has none, so that letter goes to print.
+// simulator; the others have none, so those letters go to print: the print-vendor simulator pulls
+// their batch, reports them printed and posted, and the one to "Okänd Mottagare" comes back (returned).
 'use strict';
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
@@ -28,15 +29,19 @@ async function gql(bearer, query, variables) {
 }
 
 const SUBMIT = `mutation($input: LetterInput!) { submitLetter(input: $input) { id status } }`;
-const LETTER = `query($id: ID!) { letter(id: $id) { id status statusReason channel operator { name } transId events { type toStatus createdAt } } }`;
-const TERMINAL = ['DELIVERED', 'PRINT_PENDING', 'FAILED', 'CANCELLED'];
+const LETTER = `query($id: ID!) { letter(id: $id) { id status statusReason channel operator { name } transId
+  print { batch { id } pages sheets postageClass } events { type toStatus createdAt } } }`;
+// Where each letter's story ends in the demo (the print path takes ~20 s: batch wait, vendor delays).
+const SETTLED = ['DELIVERED', 'POSTED', 'RETURNED', 'HELD', 'PRINT_FAILED', 'FAILED', 'CANCELLED'];
 
 async function main() {
   const bearer = await token();
   const letters = [
-    { recipient: '198101032384', note: 'has a digital mailbox (Kivra-like)' },
-    { recipient: '201001012382', note: 'has no digital mailbox: goes to print' },
+    { recipient: '198101032384', name: 'Test Testsson', note: 'has a digital mailbox (Kivra-like)', settles: ['DELIVERED'] },
+    { recipient: '201001012382', name: 'Test Testsson', note: 'has no digital mailbox: goes to print', settles: ['POSTED'] },
+    { recipient: '199001032391', name: 'Okänd Mottagare', note: 'no digital mailbox, and the post will return it', settles: ['RETURNED'] },
   ];
+  const submitted = [];
   for (const l of letters) {
     const input = {
       recipient: l.recipient,
@@ -45,24 +50,40 @@ async function main() {
       body: { contentType: 'text/plain', text: 'Hej!\n\nDitt ärende är beslutat. Beslutet gäller från i dag.\n\nMed vänlig hälsning\nDemo kommun' },
       protectionClass: 2,
       channelPreference: 'AUTO',
-      postalAddress: { name: 'Test Testsson', lines: ['Storgatan 1'], postalCode: '123 45', city: 'Demostad' },
+      postalAddress: { name: l.name, lines: ['Storgatan 1'], postalCode: '123 45', city: 'Demostad' },
       idempotencyKey: `demo-${l.recipient}-${Date.now()}`,
     };
     const { submitLetter } = await gql(bearer, SUBMIT, { input });
-    process.stdout.write(`\nletter ${submitLetter.id} to ${l.recipient} (${l.note}): ${submitLetter.status}\n`);
-    let letter;
-    for (let i = 0; i < 60; i++) {
-      ({ letter } = await gql(bearer, LETTER, { id: submitLetter.id }));
-      if (TERMINAL.includes(letter.status)) break;
-      await new Promise((r) => setTimeout(r, 250));
+    process.stdout.write(`letter ${submitLetter.id} to ${l.recipient} (${l.note}): ${submitLetter.status}\n`);
+    submitted.push({ ...l, id: submitLetter.id, last: submitLetter.status });
+  }
+  process.stdout.write('\nfollowing them (print takes about 20 s in the demo: the batch waits 10 s, the vendor reports after a few seconds)…\n');
+  const deadline = Date.now() + 90_000;
+  const done = new Map();
+  while (done.size < submitted.length && Date.now() < deadline) {
+    for (const l of submitted) {
+      if (done.has(l.id)) continue;
+      const { letter } = await gql(bearer, LETTER, { id: l.id });
+      if (letter.status !== l.last) {
+        process.stdout.write(`  ${l.recipient}: ${letter.status}\n`);
+        l.last = letter.status;
+      }
+      if (l.settles.includes(letter.status) || (SETTLED.includes(letter.status) && !l.settles.includes(letter.status))) done.set(l.id, letter);
     }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  for (const l of submitted) {
+    const letter = done.get(l.id) ?? (await gql(bearer, LETTER, { id: l.id })).letter;
+    process.stdout.write(`\nletter ${l.id} to ${l.recipient}:\n`);
     for (const e of letter.events) process.stdout.write(`  ${e.createdAt}  ${e.type}${e.toStatus ? ` → ${e.toStatus}` : ''}\n`);
     process.stdout.write(
       `  status ${letter.status}${letter.statusReason ? ` (${letter.statusReason})` : ''}` +
         (letter.transId ? `, delivered to ${letter.operator?.name}, TransId ${letter.transId}` : '') +
+        (letter.print?.batch ? `, print batch ${letter.print.batch.id} (${letter.print.pages} pages, ${letter.print.postageClass})` : '') +
         '\n',
     );
   }
+  if (done.size < submitted.length) throw new Error('some letters did not settle within 90 s (is the worker running?)');
 }
 
 main().catch((e) => {

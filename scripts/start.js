@@ -112,7 +112,7 @@ async function main() {
   run('migrate', ['dist/apps/tools/src/db.js', 'migrate'], env);
   run('seed', ['dist/apps/tools/src/db.js', 'seed-demo', '.data/pki'], env);
 
-  step('simulators: FaR, two mailbox operators, OIDC issuer');
+  step('simulators: FaR, two mailbox operators, OIDC issuer, print vendor');
   const sims = JSON.parse(
     await startProcess('simulators', ['dist/apps/simulators/src/main.js', '--seed', 'apps/simulators/seed/demo.json', '--endpoints', '.data/simulators.json'], env, 'SIMULATORS READY'),
   );
@@ -130,6 +130,8 @@ async function main() {
       `FaR simulator:      ${sims.far}`,
       `operators:          ${Object.values(sims.operators).map((o) => o.url).join('  ')}`,
       `inspect operators:  ${sims.admin}/operators/kivra/deliveries`,
+      `print-vendor API:   ${api.replace(/\/graphql$/, '')}/print/v1/batches   (OpenAPI: ${api.replace(/\/graphql$/, '')}/print/v1/openapi.json; client demo-print-vendor / demo-print-vendor-secret)`,
+      `print vendor:       simulated, polls every 2 s; what it pulled: ${sims.admin}/print-vendor   (batch files in .data/print)`,
       '',
       'Send a first letter and follow its status (in another terminal, in this directory):',
       '',

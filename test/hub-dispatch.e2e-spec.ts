@@ -11,20 +11,19 @@
  * letter once.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TrustStore, verifyDelivery } from '@hub/mina-meddelanden';
 import { pickTestPersonnummer } from '@hub/testing';
 import type { OidcClientSeed, RunningOidcIssuer } from '../apps/simulators/src/oidc/oidc-issuer';
 import { getToken, gql, ok, tinyPdf } from './support/api-helpers';
 import {
+  ApiProcess,
   deleteKeysByPrefix,
   eventsOf,
   hubEnv,
   HubDatabase,
-  ManagedChild,
   readLetters,
   registeredIds,
-  spawnUntilReady,
+  startApiProcess,
   startHubDatabase,
   startSimulatorsProcess,
   startWorkerProcess,
@@ -38,7 +37,6 @@ import {
 // Real processes, a real database and Redis on a shared machine: generous, never asserted on.
 jest.setTimeout(120_000);
 
-const API_MAIN = join(__dirname, '..', 'dist', 'apps', 'api', 'src', 'main.js');
 const OPERATORS = ['kivra', 'minmyndighetspost'];
 const KIVRA_RECIPIENT = '198101032384';
 const NOT_REGISTERED = '201001012382';
@@ -49,7 +47,7 @@ const caseSystem = seed.oidc!.clients.find((c) => c.clientId === 'demo-case-syst
 
 let sims: Awaited<ReturnType<typeof startSimulatorsProcess>> | undefined;
 let hub: HubDatabase | undefined;
-const apis: { child: ManagedChild; graphqlUrl: string }[] = [];
+const apis: ApiProcess[] = [];
 const workers: WorkerProcess[] = [];
 let token: string;
 
@@ -85,22 +83,9 @@ async function startWorker(): Promise<WorkerProcess> {
 }
 
 async function startApi(): Promise<string> {
-  const child = await spawnUntilReady({
-    what: 'api',
-    args: [API_MAIN],
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...hubEnv(hub!, sims!, { QUEUE_PREFIX: prefix }),
-      API_HOST: '127.0.0.1',
-      API_PORT: '0',
-      OIDC_ISSUER: sims!.oidcIssuer!,
-      OIDC_AUDIENCE: seed.oidc!.audience,
-    },
-    ready: /API READY (http:\/\/\S+\/graphql)/,
-    timeoutMs: 60_000,
-  });
-  apis.push({ child, graphqlUrl: child.match[1] });
-  return child.match[1];
+  const api = await startApiProcess({ ...hubEnv(hub!, sims!, { QUEUE_PREFIX: prefix }), OIDC_ISSUER: sims!.oidcIssuer!, OIDC_AUDIENCE: seed.oidc!.audience });
+  apis.push(api);
+  return api.graphqlUrl;
 }
 
 const LETTER_FIELDS = `id status statusReason channel transId attempts operator { id } events { type fromStatus toStatus detail }`;
@@ -226,7 +211,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('hub dispatch through real processes', () => {
-  it('delivers a letter signed by the sending unit and sealed by the förmedlare; a not-reachable recipient goes to print with the reason', async () => {
+  it('delivers a letter signed by the sending unit and sealed by the förmedlare; a not-reachable recipient without a postal address is held with the reason', async () => {
     const url = apis[0].graphqlUrl;
     const submitted = await submitLetter(url, KIVRA_RECIPIENT, { idempotencyKey: 'hub-dispatch-1' });
     expect(submitted.status).toBe('ACCEPTED');
@@ -256,11 +241,12 @@ describe('hub dispatch through real processes', () => {
     expect(verified.delivery.messages.map((m) => m.id)).toEqual([submitted.id]);
     expect(verified.delivery.messages[0].attachments.map((a) => a.content)).toEqual([tinyPdf(KIVRA_RECIPIENT)]);
 
-    const print = await waitForStatus(url, unreachable.id, 'PRINT_PENDING');
-    expect(print.statusReason).toMatch(/NOT_REGISTERED/);
-    const toPrint = print.events.find((e) => e.toStatus === 'PRINT_PENDING');
-    expect(JSON.stringify(toPrint?.detail)).toMatch(/NOT_REGISTERED/);
-    expect(print.transId).toBeNull();
+    // Not reachable, and no postal address was given: the hub makes none up, the letter waits for a person.
+    const held = await waitForStatus(url, unreachable.id, 'HELD');
+    expect(held.statusReason).toBe('NO_POSTAL_ADDRESS');
+    const toHeld = held.events.find((e) => e.toStatus === 'HELD');
+    expect(toHeld?.detail).toMatchObject({ holdReason: 'NO_POSTAL_ADDRESS', reason: 'NOT_REGISTERED' });
+    expect(held.transId).toBeNull();
     expect((await sims!.admin.deliveriesOfMessage(unreachable.id)).length).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 export * from './hub-database';
+export * from './api-process';
 export * from './hub-env';
 export * from './letters';
 export * from './processes';

@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { JobName } from '@hub/jobs';
-import { ChannelPreference, enqueue, Letter, LetterAttachment, LetterStatus } from '@hub/letters';
+import { ChannelPreference, DISPATCH_STATUSES, enqueue, Letter, LetterAttachment, LetterPostalAddress, LetterStatus } from '@hub/letters';
 import type { TenantDb } from '@hub/persistence';
 import type { HubDatabase } from './hub-database';
 
@@ -22,7 +22,13 @@ export interface TestLetter {
   caseReference?: string;
   deadlineAt?: Date;
   attachments?: { filename: string; content: Buffer; contentType?: string }[];
+  /** Default {@link TEST_ADDRESS}; null for a letter without one. */
+  postalAddress?: LetterPostalAddress | null;
+  protectedIdentity?: boolean;
 }
+
+/** A made-up postal address (no real person) for letters that may go to print. */
+export const TEST_ADDRESS: LetterPostalAddress = { name: 'Test Testsson', lines: ['Storgatan 1'], postalCode: '123 45', city: 'Demostad', country: 'SE' };
 
 /** Inserts letters of the demo tenant (ACCEPTED); with `enqueue` (default) each gets its dispatch outbox row. */
 export async function insertLetters(db: TenantDb, hub: HubDatabase, letters: TestLetter[], options: { enqueue?: boolean; tenantId?: string } = {}): Promise<string[]> {
@@ -49,6 +55,8 @@ export async function insertLetters(db: TenantDb, hub: HubDatabase, letters: Tes
         bodyType: l.bodyType ?? 'text/plain',
         protectionClass: l.protectionClass ?? 1,
         channelPreference: l.channelPreference ?? 'AUTO',
+        ...(l.postalAddress === null ? {} : { postalAddress: l.postalAddress ?? TEST_ADDRESS }),
+        protectedIdentity: l.protectedIdentity ?? false,
         status: 'ACCEPTED',
         attempts: 0,
         deadlineAt: l.deadlineAt ?? new Date(now.getTime() + 24 * 3600 * 1000),
@@ -119,7 +127,6 @@ export function eventsOf(hub: HubDatabase, letterId: string): Promise<EventRow[]
   return hub.ownerQuery<EventRow & Record<string, unknown>>(`select type, from_status, to_status, detail from letter_event where letter_id = $1 order by id`, [letterId]);
 }
 
-const TERMINAL: LetterStatus[] = ['DELIVERED', 'PRINT_PENDING', 'FAILED', 'CANCELLED'];
 
 /** Waits until every letter is in a final state (or `until` holds); returns them. Rejects after `timeoutMs` showing where they are. */
 export async function waitForLetters(
@@ -127,7 +134,8 @@ export async function waitForLetters(
   ids: string[],
   options: { timeoutMs?: number; until?: (l: LetterRow) => boolean; pollMs?: number } = {},
 ): Promise<LetterRow[]> {
-  const until = options.until ?? ((l: LetterRow) => TERMINAL.includes(l.status));
+  // Done with the dispatch: delivered, handed to the print path, held, failed or cancelled.
+  const until = options.until ?? ((l: LetterRow) => !DISPATCH_STATUSES.includes(l.status));
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const letters = await readLetters(hub, ids);

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { ApiGraphqlModule, ApiGraphqlOptions, ApiRequest } from '@hub/api-graphql';
 import { AuthModule } from '@hub/auth';
 import type { HubConfig } from '@hub/config';
+import { PrintVendorApiModule } from '@hub/print-path';
 import { HEALTH_CHECKS, HealthCheck, HealthController, METRICS_REGISTRY } from './health.controller';
 
 export interface AppModuleOptions {
@@ -14,7 +15,7 @@ export interface AppModuleOptions {
   healthChecks: HealthCheck[];
 }
 
-/** The API's module tree: request context, authentication, the GraphQL API, health and metrics. */
+/** The API's module tree: request context, authentication, the GraphQL API, the print-vendor pull API, health and metrics. */
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
@@ -35,6 +36,7 @@ export class AppModule {
           tenantClaim: config.OIDC_TENANT_CLAIM,
         }),
         ApiGraphqlModule.forRoot(options.graphql),
+        PrintVendorApiModule.forRoot({ tenantDb: options.graphql.tenantDb, storageDir: config.PRINT_STORAGE_DIR, logger: options.graphql.logger }),
       ],
       controllers: [HealthController],
       providers: [

@@ -19,6 +19,19 @@ export const DEMO = {
     { code: 'social', name: 'Demo kommun, Socialnämnden', orgnr: '2120009879', address: ['Socialförvaltningen', 'Box 200', '123 46 Demostad'] },
   ],
   client: { clientId: 'demo-case-system', name: 'Demo ärendesystem (bygglov)', unit: 'bygg' },
+  /**
+   * The print vendor of the demo (the print-vendor simulator pulls as its OAuth client). Batches close
+   * at 10:00 and 15:00 Swedish time, and in the demo also when the oldest letter has waited 10 seconds.
+   */
+  printVendor: {
+    id: 'demo-print',
+    name: 'Demo Print & Kuvertering AB (simulator)',
+    clientId: 'demo-print-vendor',
+    envelopeProfile: 'C5-H2',
+    cutoffTimes: ['10:00', '15:00'],
+    maxWaitSeconds: 10,
+    ackDeadlineMinutes: 240,
+  },
 };
 
 /**
@@ -84,6 +97,17 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeededDemo> {
         em.getTransactionContext(),
       );
     });
+    const v = DEMO.printVendor;
+    await db.withoutTenant((em) =>
+      em.getConnection().execute(
+        `insert into print_vendor (id, name, client_id, envelope_profile, cutoff_times, max_wait_seconds, ack_deadline_minutes)
+         values (?, ?, ?, ?, ?::text[], ?, ?)
+         on conflict (id) do update set name = excluded.name, client_id = excluded.client_id`,
+        [v.id, v.name, v.clientId, v.envelopeProfile, `{${v.cutoffTimes.join(',')}}`, v.maxWaitSeconds, v.ackDeadlineMinutes],
+        'run',
+        em.getTransactionContext(),
+      ),
+    );
     let tenant = await db.withoutTenant((em) => em.findOne(Tenant, { alias: DEMO.tenant.alias }));
     if (!tenant) {
       tenant = await db.withoutTenant(async (em) => {
@@ -123,7 +147,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeededDemo> {
       return out;
     });
     if (!options.quiet) {
-      process.stdout.write(`demo tenant "${DEMO.tenant.name}" (${tenant.id}) ready: sending units ${DEMO.units.map((u) => u.code).join(', ')}, API client ${DEMO.client.clientId}\n`);
+      process.stdout.write(
+        `demo tenant "${DEMO.tenant.name}" (${tenant.id}) ready: sending units ${DEMO.units.map((u) => u.code).join(', ')}, API client ${DEMO.client.clientId}, ` +
+          `print vendor ${v.id} (client ${v.clientId})\n`,
+      );
     }
     return { tenantId: tenant.id, units };
   } finally {

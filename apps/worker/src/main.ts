@@ -1,17 +1,20 @@
 /**
- * The worker process: runs the letter jobs (BullMQ on LETTER_QUEUE), the outbox relay and the
- * reconciler, and serves /health and /metrics. A composition root only: behaviour lives in
- * @hub/dispatch.
+ * The worker process: runs the letter jobs (BullMQ on LETTER_QUEUE: digital dispatch, print
+ * rendering and batch assembly), the outbox relay, the reconciler and the print scheduler, and
+ * serves /health and /metrics. A composition root only: behaviour lives in @hub/dispatch and
+ * @hub/print-path.
  *
  *   node dist/apps/worker/src/main.js        (settings from the environment; see libs/config)
  *
  * Prints `WORKER READY {json}` once it takes jobs; SIGTERM/SIGINT lets running jobs finish, then exits.
  */
+import { Counter } from 'prom-client';
 import { ConfigError, HubConfig, loadConfig } from '@hub/config';
 import { startDispatchRuntime } from '@hub/dispatch';
+import { createPrintWorker } from '@hub/print-path';
 import { LETTER_ENTITIES } from '@hub/letters';
 import { createLogger } from '@hub/observability';
-import { createOrm } from '@hub/persistence';
+import { createOrm, TenantDb } from '@hub/persistence';
 import { TENANCY_ENTITIES } from '@hub/tenancy';
 import { startHealthServer } from './health-server';
 
@@ -48,7 +51,16 @@ async function main(): Promise<void> {
   }
   const log = createLogger('worker', config.LOG_LEVEL);
   const orm = await createOrm({ url: config.DATABASE_URL, entities: [...TENANCY_ENTITIES, ...LETTER_ENTITIES], poolSize: config.DATABASE_POOL_SIZE });
-  const runtime = await startDispatchRuntime({ config, orm, log });
+  const unacknowledged = new Counter({
+    name: 'hub_print_batches_unacknowledged_total',
+    help: 'Print batches flagged because their vendor did not acknowledge them in time (alert on any increase)',
+    labelNames: ['vendor'],
+    registers: [],
+  });
+  const print = createPrintWorker({ config, db: new TenantDb(orm), log, onUnacknowledged: (b) => unacknowledged.inc({ vendor: b.vendorId }) });
+  const runtime = await startDispatchRuntime({ config, orm, log, extraJobs: print.jobs });
+  runtime.metrics.registry.registerMetric(unacknowledged);
+  print.scheduler.start();
   const { server, url } = await startHealthServer(runtime, settings.metricsHost, settings.metricsPort);
 
   let stopping = false;
@@ -60,6 +72,7 @@ async function main(): Promise<void> {
       let code = 0;
       try {
         server.close();
+        await print.scheduler.stop();
         await runtime.close(settings.shutdownGraceMs);
         await orm.close();
       } catch (e) {

@@ -6,10 +6,14 @@ import { CallerInterceptor } from './caller/caller.interceptor';
 import { CallerResolver } from './caller/caller-resolver.service';
 import { graphqlConfig } from './graphql.config';
 import { LetterConnectionResolver, LetterResolver } from './letters/letter.resolver';
+import { LetterPrintResolver, PlatformPrintResolver } from './print/print.resolver';
 import { ReachabilityResolver } from './reachability/reachability.resolver';
 
 /** Every resolver of the API (the guard-coverage test and the schema printer read this list). */
-export const API_RESOLVERS = [LetterResolver, LetterConnectionResolver, ReachabilityResolver];
+export const API_RESOLVERS = [LetterResolver, LetterConnectionResolver, ReachabilityResolver, LetterPrintResolver, PlatformPrintResolver];
+
+/** Resolvers of the platform operator: no tenant (no CallerInterceptor), platform-admin only (a test checks both). */
+export const PLATFORM_RESOLVERS = [PlatformPrintResolver] as const;
 
 /**
  * The GraphQL API for case systems and case officers: letters (submit, bulk submit, read, list,

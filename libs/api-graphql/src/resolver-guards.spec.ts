@@ -4,7 +4,7 @@ import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
 import { RESOLVER_NAME_METADATA, RESOLVER_TYPE_METADATA } from '@nestjs/graphql';
 import { GraphQLObjectType } from 'graphql';
 import { PUBLIC_METADATA, ROLES_METADATA } from '@hub/auth';
-import { API_RESOLVERS } from './api-graphql.module';
+import { API_RESOLVERS, PLATFORM_RESOLVERS } from './api-graphql.module';
 import { CallerInterceptor } from './caller/caller.interceptor';
 import { buildApiSchema } from './schema-printer';
 
@@ -47,8 +47,9 @@ describe('every resolver is guarded', () => {
     expect([...handlers.values()].filter((h) => h.guarded === 'public')).toEqual([]);
   });
 
-  it('resolves the caller (tenant) on every resolver with root fields', () => {
+  it('resolves the caller (tenant) on every resolver with root fields, except the platform admin’s', () => {
     for (const cls of API_RESOLVERS) {
+      if ((PLATFORM_RESOLVERS as readonly unknown[]).includes(cls)) continue;
       const hasRoot = Object.getOwnPropertyNames(cls.prototype).some((m) => {
         const type = Reflect.getMetadata(RESOLVER_TYPE_METADATA, (cls.prototype as unknown as Record<string, unknown>)[m] as object) as string | undefined;
         return type === 'Query' || type === 'Mutation' || type === 'Subscription';
@@ -57,6 +58,12 @@ describe('every resolver is guarded', () => {
       const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, cls) ?? []) as unknown[];
       expect({ resolver: cls.name, caller: interceptors.includes(CallerInterceptor) }).toEqual({ resolver: cls.name, caller: true });
     }
+  });
+
+  it('lets only the platform admin use the resolvers that work without a tenant', () => {
+    const platform = [...rootHandlers().values()].filter((h) => PLATFORM_RESOLVERS.some((cls) => cls.name === h.resolver));
+    expect(platform.length).toBeGreaterThan(0);
+    for (const h of platform) expect({ field: h.method, roles: h.roles }).toEqual({ field: h.method, roles: ['platform-admin'] });
   });
 
   it('registers every @Resolver class of the library (none left out of API_RESOLVERS)', () => {

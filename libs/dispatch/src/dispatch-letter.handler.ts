@@ -24,7 +24,7 @@ import { SenderCredentialError, SenderCredentials } from './sender-credentials';
 export type DispatchLetterPayload = JobPayloads[JobName.DispatchLetter];
 
 /** What one run of the job did. `SKIPPED`: nothing to do (finished, or another worker has the letter). */
-export type DispatchOutcome = 'DELIVERED' | 'PRINT_PENDING' | 'FAILED' | 'RETRY_SCHEDULED' | 'SKIPPED';
+export type DispatchOutcome = 'DELIVERED' | 'PRINT_PENDING' | 'HELD' | 'FAILED' | 'RETRY_SCHEDULED' | 'SKIPPED';
 
 /** Event types the dispatch writes to a letter's log (what the case officer sees). */
 export const DispatchEvent = {
@@ -40,6 +40,9 @@ export const DispatchEvent = {
   /** Digital delivery was given up; detail: reason and the failure. */
   DELIVERY_FAILED: 'DELIVERY_FAILED',
   ROUTED_TO_PRINT: 'ROUTED_TO_PRINT',
+  /** Held for manual handling; detail: holdReason and the channel reason. */
+  HELD: 'HELD',
+  /** Neither channel is possible; detail: reason and what blocks print. */
   FAILED: 'FAILED',
 } as const;
 
@@ -75,6 +78,9 @@ interface Work {
 }
 
 const DIGITAL_WORK_STATES: LetterStatus[] = ['ACCEPTED', 'ROUTING', 'SIGNED'];
+
+/** Mina meddelanden's application fault for a recipient with a protected identity. */
+const PROTECTED_IDENTITY_FAULT = 6006;
 
 /**
  * Dispatches one letter: asks FaR, decides the channel, signs as the sending unit and seals as
@@ -169,7 +175,7 @@ export class DispatchLetterHandler {
     await this.apply(w, {
       from: letter.status,
       to: 'SEALED',
-      set: { channel: 'DIGITAL', operator_id: operator.id, operator_name: operator.name, service_address: operator.serviceAddress },
+      set: { channel: 'DIGITAL', channel_decision: 'DIGITAL', operator_id: operator.id, operator_name: operator.name, service_address: operator.serviceAddress },
       events: [
         toRouting,
         { type: DispatchEvent.SIGNED, from: 'ROUTING', to: 'SIGNED', detail: { sender: letter.unit.orgNumber } },
@@ -253,7 +259,9 @@ export class DispatchLetterHandler {
     const detail = { ...failureDetail(failure, service), attempt };
     if (decision.action === 'give-up') {
       w.ctx.log.warn({ letterId: letter.id, code: failure.code, attempt, reason: decision.reason }, 'digital delivery given up');
-      return this.giveUp(w, { digitalFailure: decision.reason }, detail, true);
+      // The last attempt of a sealed letter may have reached the operator without an answer coming
+      // back (earlier ones would have been answered with their TransId when sent again): never print it then.
+      return this.giveUp(w, { digitalFailure: decision.reason, digitalOutcomeUnknown: letter.status === 'SEALED' && mayHaveArrived(failure) }, detail, true);
     }
     // A FaR failure before routing moves the letter to ROUTING: it is being worked on.
     const to: LetterStatus = letter.status === 'ACCEPTED' ? 'ROUTING' : letter.status;
@@ -276,7 +284,7 @@ export class DispatchLetterHandler {
    */
   private async giveUp(
     w: Work,
-    input: { reachability?: Reachability; digitalFailure?: DigitalFailureReason },
+    input: { reachability?: Reachability; digitalFailure?: DigitalFailureReason; digitalOutcomeUnknown?: boolean },
     failure?: Record<string, unknown>,
     countAttempt = false,
   ): Promise<DispatchOutcome> {
@@ -289,12 +297,29 @@ export class DispatchLetterHandler {
       if (!input.reachability.deliverable) events.push({ type: DispatchEvent.NOT_REACHABLE, from: at, to: at, detail: { reason: input.reachability.reason } });
     }
     if (input.digitalFailure && failure) events.push({ type: DispatchEvent.DELIVERY_FAILED, from: at, to: at, detail: { reason: input.digitalFailure, ...failure } });
-    const decision = decideChannel({ letter, reachability: input.reachability, digitalFailure: input.digitalFailure, tenant: letter.tenantSettings });
+    // FaR's fault 6006 says what the case system may not have: the recipient's identity is protected.
+    const protectedIdentity = letter.protectedIdentity || failure?.faultCode === PROTECTED_IDENTITY_FAULT;
+    const decision = decideChannel({
+      letter: { ...letter, protectedIdentity },
+      reachability: input.reachability,
+      digitalFailure: input.digitalFailure,
+      digitalOutcomeUnknown: input.digitalOutcomeUnknown,
+      tenant: letter.tenantSettings,
+    });
     const { to, event, set } = outcomeOf(decision);
     events.push({ ...event, from: at });
-    await this.apply(w, { from: letter.status, to, set: { ...set, next_attempt_at: null }, incrementAttempts: countAttempt, events, lease: 'release' });
+    await this.apply(w, {
+      from: letter.status,
+      to,
+      set: { ...set, next_attempt_at: null },
+      incrementAttempts: countAttempt,
+      events,
+      lease: 'release',
+      // The print path renders the letter and puts it in a batch (a durable job, as every other).
+      ...(to === 'PRINT_PENDING' ? { outbox: { job: JobName.PreparePrint, payload: { tenantId: letter.tenantId, letterId: letter.id }, at: this.now() } } : {}),
+    });
     w.ctx.log.info({ letterId: letter.id, status: to, reason: set.status_reason }, 'not sent digitally');
-    return to === 'PRINT_PENDING' ? 'PRINT_PENDING' : 'FAILED';
+    return to === 'PRINT_PENDING' ? 'PRINT_PENDING' : to === 'HELD' ? 'HELD' : 'FAILED';
   }
 
   /** The event of moving to ROUTING with FaR's answer (from ACCEPTED, or staying in ROUTING). */
@@ -317,17 +342,43 @@ export class DispatchLetterHandler {
   }
 }
 
-/** The state, event and columns of a PRINT or NONE decision: PRINT_PENDING (the print path takes over) or FAILED. */
-function outcomeOf(decision: ChannelDecision): { to: LetterStatus; event: Omit<EventInput, 'from'>; set: { status_reason: string; channel?: 'PRINT' } } {
-  if (decision.channel === 'DIGITAL') throw new Error('outcomeOf() is for PRINT and NONE decisions');
-  if (decision.channel === 'PRINT') {
-    return { to: 'PRINT_PENDING', event: { type: DispatchEvent.ROUTED_TO_PRINT, to: 'PRINT_PENDING', detail: { reason: decision.reason } }, set: { status_reason: decision.reason, channel: 'PRINT' } };
+/** The state, event and columns of a decision other than DIGITAL: PRINT_PENDING (the print path takes over), HELD or FAILED. */
+function outcomeOf(decision: ChannelDecision): {
+  to: LetterStatus;
+  event: Omit<EventInput, 'from'>;
+  set: { status_reason: string; channel?: 'PRINT'; channel_decision: 'PRINT' | 'HOLD' | 'UNDELIVERABLE' };
+} {
+  switch (decision.channel) {
+    case 'DIGITAL':
+      throw new Error('outcomeOf() is for decisions other than DIGITAL');
+    case 'PRINT':
+      return {
+        to: 'PRINT_PENDING',
+        event: { type: DispatchEvent.ROUTED_TO_PRINT, to: 'PRINT_PENDING', detail: { reason: decision.reason } },
+        set: { status_reason: decision.reason, channel: 'PRINT', channel_decision: 'PRINT' },
+      };
+    case 'HOLD':
+      return {
+        to: 'HELD',
+        event: { type: DispatchEvent.HELD, to: 'HELD', detail: { holdReason: decision.holdReason, reason: decision.reason } },
+        set: { status_reason: decision.holdReason, channel_decision: 'HOLD' },
+      };
+    case 'UNDELIVERABLE':
+      return {
+        to: 'FAILED',
+        event: { type: DispatchEvent.FAILED, to: 'FAILED', detail: { reason: decision.reason, printBlockedBy: decision.printBlockedBy } },
+        set: { status_reason: decision.reason, channel_decision: 'UNDELIVERABLE' },
+      };
   }
-  return {
-    to: 'FAILED',
-    event: { type: DispatchEvent.FAILED, to: 'FAILED', detail: { reason: decision.reason, printBlockedBy: decision.printBlockedBy } },
-    set: { status_reason: decision.reason },
-  };
+}
+
+/**
+ * Whether a failed call may still have delivered the message: a timeout or a connection lost after
+ * it was made. An answer (a fault, an HTTP status) or a connection never made means it did not.
+ */
+function mayHaveArrived(e: TransportFailure): boolean {
+  if (e.code === 'TIMEOUT') return true;
+  return e.code === 'NETWORK' && !/\b(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/.test(e.message);
 }
 
 function reachabilityDetail(r: Reachability): Record<string, unknown> {

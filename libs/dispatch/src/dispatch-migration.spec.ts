@@ -1,4 +1,4 @@
-/** The dispatch migration goes down and up again cleanly (real PostgreSQL). */
+/** The dispatch and print migrations go down and up again cleanly (real PostgreSQL). */
 import { migrateDatabase } from '../../../apps/tools/src/db';
 import { HubDatabase, startHubDatabase } from '../../../test/support';
 
@@ -26,6 +26,7 @@ it('is reversible', async () => {
   expect(await leaseColumns()).toEqual(['lease_owner', 'lease_until']);
   expect(await needingWorkColumns()).toMatch(/updated_at.*attempts/);
 
+  expect(await migrateDatabase(hub.ownerUrl, 'down')).toEqual(['Migration20261126020000_print']);
   expect(await migrateDatabase(hub.ownerUrl, 'down')).toEqual(['Migration20261126010000_dispatch']);
   expect(await functions()).toEqual([]);
   expect(await leaseColumns()).toEqual([]);
@@ -33,7 +34,7 @@ it('is reversible', async () => {
   const [grant] = await hub.ownerQuery<{ ok: boolean }>(`select has_function_privilege('hub_app', 'letters_needing_work(timestamptz, integer)', 'execute') as ok`);
   expect(grant.ok).toBe(true);
 
-  expect(await migrateDatabase(hub.ownerUrl, 'up')).toEqual(['Migration20261126010000_dispatch']);
+  expect(await migrateDatabase(hub.ownerUrl, 'up')).toEqual(['Migration20261126010000_dispatch', 'Migration20261126020000_print']);
   expect(await functions()).toEqual(['dispatch_apply', 'dispatch_claim', 'dispatch_release']);
   const [apply] = await hub.ownerQuery<{ ok: boolean }>(
     `select has_function_privilege('hub_app', 'dispatch_apply(uuid, uuid, text, text, text, jsonb, boolean, double precision, jsonb, jsonb)', 'execute') as ok`,

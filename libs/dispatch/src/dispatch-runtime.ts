@@ -41,8 +41,13 @@ export interface DispatchRuntimeOptions {
   log: Logger;
   /** Which parts run in this process (all by default). */
   run?: { worker?: boolean; relay?: boolean; reconciler?: boolean };
-  /** Extra handlers for jobs of other contexts, as they arrive (print, notifications…). */
+  /** Handlers for the jobs of other contexts (print, notifications…). */
   extraJobs?: JobRegistration[];
+  /**
+   * The job names this process must have handlers for (default: every JobName). Tests of the digital
+   * dispatch alone name only its job; a worker of the hub runs them all.
+   */
+  jobNames?: readonly string[];
 }
 
 /** A running dispatch: the letter queue's worker, the outbox relay and the reconciler of one process. */
@@ -99,6 +104,7 @@ export async function startDispatchRuntime(options: DispatchRuntimeOptions): Pro
   const router = new JobRouter(
     [registerJob(JobName.DispatchLetter, (payload: DispatchLetterPayload, ctx) => handler.handle(payload, ctx)), ...(options.extraJobs ?? [])],
     log,
+    options.jobNames,
   );
 
   let worker: Worker | undefined;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { assertTransition, ChannelPreference, LetterStatus, TERMINAL_STATUSES } from '@hub/letters';
+import { assertTransition, ChannelDecisionKind, ChannelPreference, DISPATCH_STATUSES, LetterStatus } from '@hub/letters';
 import type { TenantDb } from '@hub/persistence';
 import type { TenantSettings } from '@hub/tenancy';
 
@@ -27,6 +27,9 @@ export interface ClaimedLetter {
   bodyType: string;
   protectionClass: number;
   channelPreference: ChannelPreference;
+  /** The case system gave a postal address (print needs one). */
+  hasPostalAddress: boolean;
+  protectedIdentity: boolean;
   status: LetterStatus;
   operatorId?: string;
   operatorName?: string;
@@ -39,7 +42,7 @@ export interface ClaimedLetter {
   attachments: { position: number; filename: string; contentType: string; content: Buffer }[];
 }
 
-/** Why a letter could not be claimed. */
+/** Why a letter could not be claimed: unknown, past the dispatch (delivered, in print, held…), or leased. */
 export type ClaimRefusal = 'NOT_FOUND' | 'TERMINAL' | 'LEASED';
 
 /** The lease this worker held on a letter has expired and another worker has taken the letter. */
@@ -71,6 +74,7 @@ export interface EventInput {
 export interface LetterColumns {
   status_reason?: string | null;
   channel?: 'DIGITAL' | 'PRINT' | null;
+  channel_decision?: ChannelDecisionKind | null;
   operator_id?: string | null;
   operator_name?: string | null;
   service_address?: string | null;
@@ -94,7 +98,7 @@ export interface LetterChange {
   outbox?: { job: string; payload: Record<string, unknown>; at: Date };
 }
 
-const SETTABLE: (keyof LetterColumns)[] = ['status_reason', 'channel', 'operator_id', 'operator_name', 'service_address', 'trans_id', 'next_attempt_at', 'dispatched_at'];
+const SETTABLE: (keyof LetterColumns)[] = ['status_reason', 'channel', 'channel_decision', 'operator_id', 'operator_name', 'service_address', 'trans_id', 'next_attempt_at', 'dispatched_at'];
 
 interface ClaimRow {
   r_claimed: boolean;
@@ -110,6 +114,8 @@ interface ClaimRow {
     body_type: string;
     protection_class: number;
     channel_preference: ChannelPreference;
+    postal_address: unknown;
+    protected_identity: boolean | null;
     status: LetterStatus;
     operator_id: string | null;
     operator_name: string | null;
@@ -142,7 +148,7 @@ export class DispatchStore {
     if (!row) return { refusal: 'NOT_FOUND' };
     if (!row.r_claimed || !row.r_letter) {
       const status = row.r_status ?? undefined;
-      return { refusal: status && TERMINAL_STATUSES.includes(status) ? 'TERMINAL' : 'LEASED', status };
+      return { refusal: status && !DISPATCH_STATUSES.includes(status) ? 'TERMINAL' : 'LEASED', status };
     }
     const r = row.r_letter;
     const u = row.r_unit;
@@ -159,6 +165,8 @@ export class DispatchStore {
         bodyType: r.body_type,
         protectionClass: r.protection_class,
         channelPreference: r.channel_preference,
+        hasPostalAddress: r.postal_address !== null && r.postal_address !== undefined,
+        protectedIdentity: r.protected_identity === true,
         status: r.status,
         operatorId: r.operator_id ?? undefined,
         operatorName: r.operator_name ?? undefined,
@@ -223,7 +231,7 @@ export class DispatchStore {
     if (row?.r_applied) return;
     const status = row?.r_status ?? undefined;
     if (!row || row.r_lease_owner !== owner) {
-      if (status && TERMINAL_STATUSES.includes(status)) throw new FinishedElsewhereError(letterId, status);
+      if (status && !DISPATCH_STATUSES.includes(status)) throw new FinishedElsewhereError(letterId, status);
       throw new LeaseLostError(letterId);
     }
     throw new FinishedElsewhereError(letterId, status ?? change.from);

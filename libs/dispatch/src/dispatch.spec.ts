@@ -6,6 +6,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TrustStore, verifyDelivery } from '@hub/mina-meddelanden';
 import { createLogger } from '@hub/observability';
+import { JobName } from '@hub/jobs';
 import { TenantDb } from '@hub/persistence';
 import {
   deleteKeysByPrefix,
@@ -43,7 +44,7 @@ beforeAll(async () => {
   orm = await hub.appOrm(12);
   db = new TenantDb(orm);
   const config = hubConfig(hub, sims, { QUEUE_PREFIX: prefix, DISPATCH_MAX_ATTEMPTS: '4' });
-  runtime = await startDispatchRuntime({ config, orm, log: createLogger('dispatch-test', process.env.TEST_LOG_LEVEL ?? 'silent') });
+  runtime = await startDispatchRuntime({ config, orm, log: createLogger('dispatch-test', process.env.TEST_LOG_LEVEL ?? 'silent'), jobNames: [JobName.DispatchLetter] });
 });
 
 afterAll(async () => {

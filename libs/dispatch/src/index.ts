@@ -1,6 +1,6 @@
 export { MmGateway, MmGatewayError, MmGatewayOptions, INTERMEDIARY_CREDENTIAL } from './mm-gateway';
 export { SenderCredentials, SenderCredentialError, SenderCredentialProblem } from './sender-credentials';
-export { decideChannel, ChannelDecision, ChannelReason, ChannelSwitchInput, DigitalFailureReason, PrintBlockedBy } from './channel-switch';
+export { decideChannel, ChannelDecision, ChannelReason, ChannelSwitchInput, DigitalFailureReason, HoldReason, PrintBlockedBy } from './channel-switch';
 export { deliveryInputFor, supportText } from './delivery-input';
 export { retryDelayMs, decideRetry, RetryDecision, RetrySettings } from './retry-policy';
 export {
@@ -19,3 +19,4 @@ export { Reconciler, ReconcilerOptions, reconcileJobId } from './reconciler';
 export { DispatchMetrics, DispatchMetricsSources } from './dispatch-metrics';
 export { LETTER_JOB_OPTIONS, redisConnection } from './queue-options';
 export { startDispatchRuntime, DispatchRuntime, DispatchRuntimeOptions, DispatchConfig } from './dispatch-runtime';
+export { BackgroundLoop } from './background-loop';

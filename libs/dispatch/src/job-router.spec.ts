@@ -16,11 +16,15 @@ describe('JobRouter', () => {
   it('refuses to start when a job has no handler or two, or a handler has no job', () => {
     const { log } = sink();
     const handler = registerJob(JobName.DispatchLetter, async () => 'ok');
-    expect(() => new JobRouter([], log)).toThrow(new JobRegistrationError('cannot start the worker: job "dispatch-letter" has no handler'));
+    expect(() => new JobRouter([], log)).toThrow(
+      new JobRegistrationError(`cannot start the worker: ${Object.values(JobName).map((n) => `job "${n}" has no handler`).join('; ')}`),
+    );
+    expect(() => new JobRouter([], log, [JobName.DispatchLetter])).toThrow(new JobRegistrationError('cannot start the worker: job "dispatch-letter" has no handler'));
     expect(() => new JobRouter([handler, handler], log)).toThrow(/"dispatch-letter" has two handlers/);
     expect(() => new JobRouter([handler, { ...handler, name: 'print-letter' as JobName }], log)).toThrow(/"print-letter", which is not a job name/);
     expect(() => new JobRouter([handler], log, ['dispatch-letter', 'print-letter'])).toThrow(/"print-letter" has no handler/);
-    expect(new JobRouter([handler], log).jobNames).toEqual(['dispatch-letter']);
+    expect(() => new JobRouter([handler], log)).toThrow(/"prepare-print" has no handler; job "assemble-print-batch" has no handler/);
+    expect(new JobRouter([handler], log, [JobName.DispatchLetter]).jobNames).toEqual(['dispatch-letter']);
   });
 
   it('runs a job in its tenant scope with the job id on every log line', async () => {
@@ -33,6 +37,7 @@ describe('JobRouter', () => {
         }),
       ],
       log,
+      [JobName.DispatchLetter],
     );
     await expect(router.run(JobName.DispatchLetter, { tenantId: TENANT, letterId: 'l1' }, 'outbox-7', 1)).resolves.toBe('scoped');
     expect(lines[0]).toMatchObject({ jobId: 'outbox-7', job: 'dispatch-letter', tenantId: TENANT, letterId: 'l1', msg: 'working for 19810103-****' });

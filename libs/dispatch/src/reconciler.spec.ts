@@ -5,7 +5,7 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Queue } from 'bullmq';
-import { LETTER_QUEUE } from '@hub/jobs';
+import { JobName, LETTER_QUEUE } from '@hub/jobs';
 import { createLogger } from '@hub/observability';
 import { TenantDb } from '@hub/persistence';
 import {
@@ -87,7 +87,7 @@ describe('reconciler', () => {
     expect(await queue.getJob(reconcileJobId(abandoned, row.updated_at, 0))).toBeDefined();
 
     const config = hubConfig(hub, sims, { QUEUE_PREFIX: prefix, RECONCILE_INTERVAL_MS: '200', RECONCILE_STALLED_MS: String(STALLED_MS) });
-    runtime = await startDispatchRuntime({ config, orm, log });
+    runtime = await startDispatchRuntime({ config, orm, log, jobNames: [JobName.DispatchLetter] });
     const letters = await waitForLetters(hub, [...ids, abandoned]);
     expect(letters.map((l) => l.status)).toEqual(Array(31).fill('DELIVERED'));
     for (const id of [...ids, abandoned]) expect(await sims.admin.deliveriesOfMessage(id)).toHaveLength(1);

@@ -5,10 +5,16 @@
 export enum JobName {
   /** Route one letter and, when it goes digitally, sign, seal and deliver it. */
   DispatchLetter = 'dispatch-letter',
+  /** Render a letter routed to print into its print-ready PDF and make it wait for a batch. */
+  PreparePrint = 'prepare-print',
+  /** Write a closed print batch's PDF and manifests, then offer it to its vendor. */
+  AssemblePrintBatch = 'assemble-print-batch',
 }
 
 export interface JobPayloads {
   [JobName.DispatchLetter]: { tenantId: string; letterId: string };
+  [JobName.PreparePrint]: { tenantId: string; letterId: string };
+  [JobName.AssemblePrintBatch]: { tenantId: string; batchId: string };
 }
 
 /** The BullMQ queue the letter jobs run on. */

@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import { ChannelPreference, LetterStatus } from './letter-status';
+import { ChannelDecisionKind, ChannelPreference, LetterStatus, PostageClassName } from './letter-status';
 
 export interface LetterPostalAddress {
   name: string;
@@ -28,6 +28,9 @@ export class Letter {
   status!: LetterStatus;
   statusReason?: string;
   channel?: 'DIGITAL' | 'PRINT';
+  channelDecision?: ChannelDecisionKind;
+  protectedIdentity!: boolean;
+  postageClass?: PostageClassName;
   operatorId?: string;
   operatorName?: string;
   serviceAddress?: string;
@@ -102,6 +105,9 @@ export const LetterSchema = new EntitySchema<Letter>({
     status: text() as never,
     statusReason: text('status_reason', true),
     channel: text(undefined, true) as never,
+    channelDecision: text('channel_decision', true) as never,
+    protectedIdentity: { type: 'boolean', fieldName: 'protected_identity', default: false },
+    postageClass: text('postage_class', true) as never,
     operatorId: text('operator_id', true),
     operatorName: text('operator_name', true),
     serviceAddress: text('service_address', true),

@@ -3,11 +3,13 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Migration20261126000000 } from '../../../migrations/Migration20261126000000_initial';
 import { Migration20261126010000 } from '../../../migrations/Migration20261126010000_dispatch';
+import { Migration20261126020000 } from '../../../migrations/Migration20261126020000_print';
 
 /** Every migration, in order. Listed here (not globbed) so the compiled app runs exactly these. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_initial', class: Migration20261126000000 },
   { name: 'Migration20261126010000_dispatch', class: Migration20261126010000 },
+  { name: 'Migration20261126020000_print', class: Migration20261126020000 },
 ];
 
 export interface OrmOptions {

@@ -20,6 +20,30 @@ export interface TenantSettings {
   deadlineHours?: number;
   /** Whether a letter that cannot go digitally may go to print (default true). */
   printAllowed?: boolean;
+  /** Whether a letter whose digital delivery failed for good (or ran out of time) goes to print (default true). */
+  fallbackToPrint?: boolean;
+  /** Per protection class: may a printed letter of this class go (ALLOW, default), wait for a person (HOLD) or not go at all (DENY). */
+  printByProtectionClass?: Partial<Record<'1' | '2' | '3', 'ALLOW' | 'HOLD' | 'DENY'>>;
+  /**
+   * Letters to people with protected personal data that cannot go digitally: HOLD for manual handling
+   * (default), UNDELIVERABLE, or PRINT_GIVEN_ADDRESS (print, only to the address the case system gave).
+   */
+  protectedIdentityRule?: 'HOLD' | 'UNDELIVERABLE' | 'PRINT_GIVEN_ADDRESS';
+  /** A letter for print without a postal address: HOLD (default) or UNDELIVERABLE. */
+  missingAddressRule?: 'HOLD' | 'UNDELIVERABLE';
+  /** Print settings; the vendor's defaults apply where absent. */
+  print?: TenantPrintSettings;
+}
+
+export interface TenantPrintSettings {
+  /** The print vendor's id (default: the only vendor registered). */
+  vendorId?: string;
+  /** Default postage class of a letter that does not name one (default ECONOMY). */
+  postageClass?: 'FIRST_CLASS' | 'ECONOMY';
+  /** Envelope profile id (e.g. C5-H2), overriding the vendor's. */
+  envelopeProfile?: string;
+  duplex?: boolean;
+  colour?: boolean;
 }
 
 export class SendingUnit {

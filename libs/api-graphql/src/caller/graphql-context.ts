@@ -19,4 +19,6 @@ export interface GraphqlContext {
   callerPromise?: Promise<Caller>;
   /** Batches the `events` of every letter in one response into one query. */
   eventsLoader?: (letterId: string) => Promise<LetterEventView[]>;
+  /** Batches the `print` of every letter in one response into one query. */
+  printLoader?: (letterId: string) => Promise<unknown>;
 }

@@ -1,27 +1,33 @@
 import type { LetterEventView } from '@hub/letters';
 
 /**
- * Collects the letter ids whose events one response needs and loads them with one query (instead of
- * one per letter in a page or a bulk result). Lives for one GraphQL operation.
+ * Collects the ids whose values one response needs and loads them with one query (instead of one
+ * per letter in a page or a bulk result). Lives for one GraphQL operation. `missing` is the value
+ * of an id the load did not return.
  */
-export function createEventsLoader(load: (letterIds: string[]) => Promise<Map<string, LetterEventView[]>>): (letterId: string) => Promise<LetterEventView[]> {
-  let batch: Map<string, ((result: LetterEventView[] | Error) => void)[]> | undefined;
-  return (letterId) =>
-    new Promise<LetterEventView[]>((resolve, reject) => {
+export function createBatchLoader<V>(load: (ids: string[]) => Promise<Map<string, V>>, missing: V): (id: string) => Promise<V> {
+  let batch: Map<string, ((result: V | Error) => void)[]> | undefined;
+  return (id) =>
+    new Promise<V>((resolve, reject) => {
       if (!batch) {
-        const current = new Map<string, ((result: LetterEventView[] | Error) => void)[]>();
+        const current = new Map<string, ((result: V | Error) => void)[]>();
         batch = current;
-        // Every events field of the response is asked for before the next turn of the event loop.
+        // Every field of the response that needs a value is asked for before the next turn of the event loop.
         setImmediate(() => {
           batch = undefined;
           load([...current.keys()]).then(
-            (byId) => current.forEach((waiters, id) => waiters.forEach((w) => w(byId.get(id) ?? []))),
+            (byId) => current.forEach((waiters, key) => waiters.forEach((w) => w(byId.has(key) ? byId.get(key)! : missing))),
             (error: Error) => current.forEach((waiters) => waiters.forEach((w) => w(error))),
           );
         });
       }
-      const waiters = batch.get(letterId) ?? [];
+      const waiters = batch.get(id) ?? [];
       waiters.push((result) => (result instanceof Error ? reject(result) : resolve(result)));
-      batch.set(letterId, waiters);
+      batch.set(id, waiters);
     });
+}
+
+/** The events of every letter in one response, in one query. */
+export function createEventsLoader(load: (letterIds: string[]) => Promise<Map<string, LetterEventView[]>>): (letterId: string) => Promise<LetterEventView[]> {
+  return createBatchLoader(load, []);
 }

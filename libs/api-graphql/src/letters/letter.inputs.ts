@@ -1,7 +1,7 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
 import { FileUpload, GraphQLUpload } from 'graphql-upload-minimal';
-import type { ChannelPreference, LetterStatus } from '@hub/letters';
-import { ChannelPreferenceEnum, LetterStatusEnum } from './letter.types';
+import type { ChannelPreference, LetterStatus, PostageClassName } from '@hub/letters';
+import { ChannelPreferenceEnum, LetterStatusEnum, PostageClassEnum } from './letter.types';
 
 // The fields of a letter input are nullable in the schema on purpose: a letter missing a field is
 // refused with that field's path (and, in submitLetters, on its own) instead of failing the whole
@@ -83,8 +83,17 @@ export class LetterInputType {
   @Field(() => ChannelPreferenceEnum, { nullable: true, defaultValue: 'AUTO' })
   channelPreference?: ChannelPreference | null;
 
-  @Field(() => PostalAddressInput, { nullable: true })
+  @Field(() => PostalAddressInput, { nullable: true, description: 'Where a printed letter goes (the hub never looks one up or makes one up). Required for PRINT_ONLY.' })
   postalAddress?: PostalAddressInput | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'The recipient has protected personal data (skyddade personuppgifter). Such a letter that cannot go digitally follows the tenant\'s rule (held for manual handling by default).',
+  })
+  protectedIdentity?: boolean | null;
+
+  @Field(() => PostageClassEnum, { nullable: true, description: 'Postage class when printed (default: the municipality\'s).' })
+  postageClass?: PostageClassName | null;
 
   @Field(() => String, {
     nullable: true,

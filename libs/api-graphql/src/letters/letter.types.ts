@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { CHANNEL_PREFERENCES, ChannelPreference, LETTER_STATUSES, LetterStatus } from '@hub/letters';
+import { CHANNEL_DECISIONS, CHANNEL_PREFERENCES, ChannelDecisionKind, ChannelPreference, LETTER_STATUSES, LetterStatus, POSTAGE_CLASSES, PostageClassName } from '@hub/letters';
 import { GraphQLJSON } from '../scalars/json.scalar';
 
 const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -8,9 +8,19 @@ export const LetterStatusEnum = asEnum(LETTER_STATUSES);
 registerEnumType(LetterStatusEnum, {
   name: 'LetterStatus',
   description:
-    'Where a letter is. Digital path: ACCEPTED → ROUTING → SIGNED → SEALED → DELIVERED. PRINT_PENDING: handed to the print path. ' +
-    'FAILED: could go neither way (see statusReason). CANCELLED: cancelled by the sender before dispatch.',
+    'Where a letter is. Digital path: ACCEPTED → ROUTING → SIGNED → SEALED → DELIVERED. Print path: PRINT_PENDING (rendered, waiting for a batch) → ' +
+    'BATCHED (in a print batch for the vendor) → PRINTED → POSTED, RETURNED when the post brings it back, PRINT_FAILED when the vendor could not print it. ' +
+    'HELD: waiting for manual handling (see statusReason). FAILED: could go neither way (see statusReason). CANCELLED: cancelled by the sender before dispatch.',
 });
+
+export const ChannelDecisionEnum = asEnum(CHANNEL_DECISIONS);
+registerEnumType(ChannelDecisionEnum, {
+  name: 'ChannelDecision',
+  description: 'The channel switch\'s decision: DIGITAL, PRINT, HOLD (manual handling) or UNDELIVERABLE; the reason is in statusReason and the events.',
+});
+
+export const PostageClassEnum = asEnum(POSTAGE_CLASSES);
+registerEnumType(PostageClassEnum, { name: 'PostageClass', description: 'FIRST_CLASS or ECONOMY.' });
 
 export const ChannelPreferenceEnum = asEnum(CHANNEL_PREFERENCES);
 registerEnumType(ChannelPreferenceEnum, {
@@ -112,6 +122,15 @@ export class LetterType {
 
   @Field(() => ChannelEnum, { nullable: true, description: 'The channel chosen, once the hub has decided.' })
   channel?: 'DIGITAL' | 'PRINT' | null;
+
+  @Field(() => ChannelDecisionEnum, { nullable: true, description: 'The channel switch\'s decision, once made (with the reason in statusReason).' })
+  channelDecision?: ChannelDecisionKind | null;
+
+  @Field({ description: 'The recipient has protected personal data (said by the case system or by FaR).' })
+  protectedIdentity!: boolean;
+
+  @Field(() => PostageClassEnum, { nullable: true, description: 'The postage class asked for (print).' })
+  postageClass?: PostageClassName | null;
 
   @Field({ description: 'The recipient id in full (12 digits). Shown to callers of the letter\'s own municipality only; the hub\'s logs mask it.' })
   recipient!: string;

@@ -68,7 +68,7 @@ export class NotCancellableError extends IntakeError {
   ) {
     super(
       IntakeErrorCode.NotCancellable,
-      `Letter ${letterId} is already in state ${status} and can no longer be cancelled (only ACCEPTED or ROUTING letters can be).`,
+      `Letter ${letterId} is already in state ${status} and can no longer be cancelled (only ACCEPTED, ROUTING, PRINT_PENDING or HELD letters can be).`,
     );
   }
 }

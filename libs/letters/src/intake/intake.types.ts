@@ -1,4 +1,4 @@
-import { ChannelPreference, LetterStatus } from '../letter-status';
+import { ChannelDecisionKind, ChannelPreference, LetterStatus, PostageClassName } from '../letter-status';
 import { LetterPostalAddress } from '../letter.entities';
 import { FieldViolation } from './intake.errors';
 
@@ -52,6 +52,10 @@ export interface LetterInput {
   protectionClass?: number | null;
   channelPreference?: ChannelPreference | null;
   postalAddress?: PostalAddressInput | null;
+  /** The recipient has protected personal data (skyddade personuppgifter), as the case system knows from the population register. */
+  protectedIdentity?: boolean | null;
+  /** FIRST_CLASS or ECONOMY when printed (default: the tenant's). */
+  postageClass?: PostageClassName | null;
   /** ≤ 200 characters; a retry with the same key and content returns the same letter. */
   idempotencyKey?: string | null;
 }
@@ -63,6 +67,9 @@ export interface LetterView {
   status: LetterStatus;
   statusReason?: string | null;
   channel?: 'DIGITAL' | 'PRINT' | null;
+  channelDecision?: ChannelDecisionKind | null;
+  protectedIdentity: boolean;
+  postageClass?: PostageClassName | null;
   recipientId: string;
   recipientKind: string;
   sendingUnit: { id: string; code: string; name: string };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checkRecipientId } from '@hub/mina-meddelanden';
-import { CHANNEL_PREFERENCES, ChannelPreference } from '../letter-status';
+import { CHANNEL_PREFERENCES, ChannelPreference, POSTAGE_CLASSES, PostageClassName } from '../letter-status';
 import { LetterPostalAddress } from '../letter.entities';
 import { isBlankHtml, sanitizeLetterHtml } from './html-body';
 import { FieldViolation } from './intake.errors';
@@ -51,6 +51,8 @@ export interface ValidatedLetter {
   protectionClass: number;
   channelPreference: ChannelPreference;
   postalAddress: LetterPostalAddress | null;
+  protectedIdentity: boolean;
+  postageClass: PostageClassName | null;
   idempotencyKey: string | null;
   attachments: { position: number; filename: string; contentType: string; content: Buffer; sizeBytes: number; sha256: string }[];
   /** SHA-256 over the normalised content: an idempotent retry must match it. */
@@ -211,6 +213,16 @@ export function validateLetter(input: LetterInput | null | undefined, ctx: Intak
   }
 
   const postalAddress = validatePostalAddress(v, input.postalAddress, channelPreference);
+  let protectedIdentity = false;
+  if (input.protectedIdentity !== undefined && input.protectedIdentity !== null) {
+    if (typeof input.protectedIdentity !== 'boolean') v.add('protectedIdentity', 'type', 'must be true or false');
+    else protectedIdentity = input.protectedIdentity;
+  }
+  let postageClass: PostageClassName | null = null;
+  if (input.postageClass !== undefined && input.postageClass !== null) {
+    if (!POSTAGE_CLASSES.includes(input.postageClass)) v.add('postageClass', 'enum', `must be one of ${POSTAGE_CLASSES.join(', ')}`);
+    else postageClass = input.postageClass;
+  }
 
   let idempotencyKey: string | null = null;
   if (input.idempotencyKey !== undefined && input.idempotencyKey !== null) {
@@ -235,6 +247,8 @@ export function validateLetter(input: LetterInput | null | undefined, ctx: Intak
     protectionClass,
     channelPreference,
     postalAddress,
+    protectedIdentity,
+    postageClass,
     idempotencyKey,
     attachments,
   };
@@ -342,6 +356,15 @@ function contentHash(l: Omit<ValidatedLetter, 'contentHash'>): string {
     l.channelPreference,
     l.postalAddress && [l.postalAddress.name, l.postalAddress.lines, l.postalAddress.postalCode, l.postalAddress.city, l.postalAddress.country],
     l.attachments.map((a) => [a.filename, a.contentType, a.sha256]),
+    // Added with the print path; absent (default) values keep the hash of letters stored before.
+    ...(l.protectedIdentity || l.postageClass ? [l.protectedIdentity, l.postageClass] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Checks a postal address on its own (e.g. one given when a held letter is released to print). */
+export function checkPostalAddress(raw: LetterInput['postalAddress']): { ok: true; address: LetterPostalAddress } | { ok: false; fields: FieldViolation[] } {
+  const v = new Violations();
+  const address = validatePostalAddress(v, raw, 'PRINT_ONLY');
+  return v.list.length > 0 || !address ? { ok: false, fields: v.list } : { ok: true, address };
 }

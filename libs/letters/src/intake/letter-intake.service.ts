@@ -63,7 +63,7 @@ const ATTACHMENT_ROWS_PER_STATEMENT = 1000;
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const VIEW_COLUMNS = `
-  l.id, l.tenant_id, l.status, l.status_reason, l.channel, l.recipient_id, l.recipient_kind,
+  l.id, l.tenant_id, l.status, l.status_reason, l.channel, l.channel_decision, l.protected_identity, l.postage_class, l.recipient_id, l.recipient_kind,
   l.sending_unit_id, su.code as unit_code, su.name as unit_name, l.case_reference, l.subject, l.body_type,
   l.protection_class, l.channel_preference, l.postal_address, l.operator_id, l.operator_name, l.trans_id,
   l.attempts, l.idempotency_key,
@@ -79,6 +79,9 @@ interface ViewRow {
   status: LetterStatus;
   status_reason: string | null;
   channel: 'DIGITAL' | 'PRINT' | null;
+  channel_decision: LetterView['channelDecision'];
+  protected_identity: boolean;
+  postage_class: LetterView['postageClass'];
   recipient_id: string;
   recipient_kind: string;
   sending_unit_id: string;
@@ -109,6 +112,9 @@ function toView(r: ViewRow): LetterView {
     status: r.status,
     statusReason: r.status_reason,
     channel: r.channel,
+    channelDecision: r.channel_decision,
+    protectedIdentity: r.protected_identity,
+    postageClass: r.postage_class,
     recipientId: r.recipient_id,
     recipientKind: r.recipient_kind,
     sendingUnit: { id: r.sending_unit_id, code: r.unit_code, name: r.unit_name },
@@ -349,6 +355,9 @@ export class LetterIntakeService {
       status: 'ACCEPTED',
       statusReason: null,
       channel: null,
+      channelDecision: null,
+      protectedIdentity: p.letter.protectedIdentity,
+      postageClass: p.letter.postageClass,
       recipientId: p.letter.recipientId,
       recipientKind: p.letter.recipientKind,
       sendingUnit: { id: p.letter.sendingUnit.id, code: p.letter.sendingUnit.code, name: p.letter.sendingUnit.name },
@@ -427,16 +436,18 @@ export class LetterIntakeService {
       em,
       `with input as (
          select * from unnest($5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                              $13::text[], $14::text[], $15::smallint[], $16::text[], $17::jsonb[], $18::jsonb[], $19::jsonb[])
+                              $13::text[], $14::text[], $15::smallint[], $16::text[], $17::jsonb[], $18::jsonb[], $19::jsonb[],
+                              $21::boolean[], $22::text[])
            as u(id, sending_unit_id, idempotency_key, content_hash, recipient_id, recipient_kind, case_reference, subject,
-                body_text, body_type, protection_class, channel_preference, postal_address, event_detail, job_payload)
+                body_text, body_type, protection_class, channel_preference, postal_address, event_detail, job_payload,
+                protected_identity, postage_class)
        ), l as (
          insert into letter (id, tenant_id, sending_unit_id, api_client_id, idempotency_key, content_hash, recipient_id, recipient_kind,
                              case_reference, subject, body_text, body_type, protection_class, channel_preference, postal_address,
-                             status, attempts, deadline_at, created_at, updated_at)
+                             protected_identity, postage_class, status, attempts, deadline_at, created_at, updated_at)
          select id, $1::uuid, sending_unit_id, $2::uuid, idempotency_key, content_hash, recipient_id, recipient_kind,
                 case_reference, subject, body_text, body_type, protection_class, channel_preference, postal_address,
-                'ACCEPTED', 0, $4::timestamptz, $3::timestamptz, $3::timestamptz
+                protected_identity, postage_class, 'ACCEPTED', 0, $4::timestamptz, $3::timestamptz, $3::timestamptz
            from input
          on conflict (tenant_id, (coalesce(api_client_id::text, '')), idempotency_key) where idempotency_key is not null do nothing
          returning id
@@ -469,6 +480,8 @@ export class LetterIntakeService {
         details,
         payloads,
         JobName.DispatchLetter,
+        L.map((l) => l.protectedIdentity),
+        L.map((l) => l.postageClass),
       ],
     );
     const created = new Set(inserted.map((r) => r.id));

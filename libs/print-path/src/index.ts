@@ -1,0 +1,14 @@
+export { PrintVendors, PrintVendor } from './print-vendors';
+export { PrintEvent, moveLetter, appendLetterEvent, enqueueJob } from './print-events';
+export { PreparePrintHandler, PrepareOutcome, PrintHoldReason, profileFor } from './prepare-print.handler';
+export { PrintScheduler, PrintSchedulerOptions, CloseReason } from './print-scheduler';
+export { AssembleBatchHandler, AssembleOutcome } from './assemble-batch.handler';
+export { BatchStorage, StoredBatchFiles, BatchFileKind } from './batch-storage';
+export { applyPrintStatus, StatusApplyResult } from './print-status';
+export { latestCutoff, isCutoffTime } from './cutoff';
+export { htmlToPrintText } from './html-to-text';
+export { LetterPrintService, LetterPrintView, PrintBatchView, UnacknowledgedBatchView } from './letter-print.service';
+export { createPrintWorker, PrintWorker, PrintConfig } from './print-runtime';
+export { PrintVendorService, VendorApiError, MAX_REPORTS_PER_CALL } from './vendor-api/print-vendor.service';
+export { PrintVendorController, VendorApiExceptionFilter } from './vendor-api/print-vendor.controller';
+export { PrintVendorApiModule, PrintVendorApiOptions } from './vendor-api/print-vendor-api.module';
