@@ -227,8 +227,8 @@ export async function benchRender(opts: BenchRenderOptions = {}): Promise<BenchR
   checks.push({ name: 'baseline is a 2-page letter', ok: naivePages === 2, detail: `${naivePages} pages` });
   const libPages = await pageCount(samples.library.pdf);
   checks.push({
-    name: 'library: 2 letter pages + 1 attachment page',
-    ok: libPages === 3 && samples.library.pages === 3 && samples.library.blankPages.length === 0 && samples.library.sheets === 2,
+    name: 'library: 2 letter pages + 1 attachment page + blank back page (duplex)',
+    ok: libPages === 4 && samples.library.pages === 4 && samples.library.blankPages.join() === '4' && samples.library.sheets === 2,
     detail: `${libPages} pages in the PDF, reported ${samples.library.pages} pages / ${samples.library.sheets} sheets`,
   });
   checks.push({
@@ -242,7 +242,7 @@ export async function benchRender(opts: BenchRenderOptions = {}): Promise<BenchR
     const missing = expected.filter((s) => !p.text.includes(s));
     checks.push({
       name: 'pdfinfo/pdftotext read the library output',
-      ok: p.pages === 3 && missing.length === 0,
+      ok: p.pages === 4 && missing.length === 0,
       detail: missing.length === 0 ? `${p.pages} pages; address, page numbers, last paragraph and attachment text found` : `missing: ${missing.join(', ')}`,
     });
   } else {

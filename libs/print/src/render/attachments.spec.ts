@@ -75,7 +75,8 @@ describe('appending attachments', () => {
     expect(readPdfkitStructure(foreign)).toBeUndefined();
     const { attachments } = await inspectAttachments([{ filename: 'a.pdf', content: await makeTestPdf('Bilaga A') }]);
     const out = await appendAttachments(foreign, attachments, printable, true);
-    expect((await pdfInfo(out)).pages).toBe(3);
+    // letter, blank, attachment, blank back page
+    expect((await pdfInfo(out)).pages).toBe(4);
     expect(await allText(out)).toContain('Bilaga A');
   });
 });

@@ -104,7 +104,8 @@ export async function inspectAttachments(
  * streams are reused as they are (no decoding or re-compression); only a short stream before ("q, cm,
  * clip") and after ("Q") is added. Annotation rectangles follow the same transformation.
  *
- * When duplex, a blank page goes before an attachment that would otherwise start on a back side.
+ * When duplex, a blank page goes before an attachment that would otherwise start on a back side, and
+ * after the last page when it is a front side (the next letter of a batch starts on a sheet of its own).
  *
  * The letter as pdfkit wrote it is kept byte for byte and the attachment pages follow as an incremental
  * update (see pdf-update.ts); any other PDF is loaded, extended and written again by pdf-lib.
@@ -128,6 +129,9 @@ export async function appendAttachments(letterPdf: Buffer, attachments: Inspecte
       appended.push(page.ref);
     });
   }
+  if (duplex && (structure.pageRefs.length + appended.length) % 2 === 1) {
+    appended.push(context.register(context.obj({ Type: 'Page', Parent: parent, MediaBox: [0, 0, A4_PT.width, A4_PT.height], Resources: {} })));
+  }
   return writeUpdate(letterPdf, structure, context, appended);
 }
 
@@ -148,11 +152,16 @@ export async function rewriteWithAttachments(
       out.addPage(page);
     });
   }
+  if (duplex && out.getPageCount() % 2 === 1) out.addPage([A4_PT.width, A4_PT.height]);
   const bytes = await out.save({ useObjectStreams: false, addDefaultPage: false, objectsPerTick: Infinity });
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Page numbers (1-based, in the final PDF) of the blank pages, and the total page count. */
+/**
+ * Page numbers (1-based, in the final PDF) of the blank pages, and the total page count. When duplex,
+ * every document starts on a front side and the letter ends on a back side: in a batch the next letter
+ * must not be printed on the back of this one's last sheet.
+ */
 export function planPages(letterPages: number, attachmentPages: number[], duplex: boolean): { pages: number; blankPages: number[] } {
   let pages = letterPages;
   const blankPages: number[] = [];
@@ -160,6 +169,7 @@ export function planPages(letterPages: number, attachmentPages: number[], duplex
     if (duplex && pages % 2 === 1) blankPages.push(++pages);
     pages += n;
   }
+  if (duplex && pages % 2 === 1) blankPages.push(++pages);
   return { pages, blankPages };
 }
 

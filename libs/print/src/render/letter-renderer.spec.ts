@@ -178,10 +178,11 @@ describe('renderLetter: pages, sheets and blank pages', () => {
 
   it('duplex: every document starts on a front side, with blank back pages that carry nothing', async () => {
     const r = await render(letter({ bodyText: 'Kort brev.', attachments }), duplex());
-    // 1 letter page, blank, 1, blank, 2, 1 (no blank needed before the third: page 7 is a front side).
-    expect(r).toMatchObject({ pages: 7, sheets: 4, duplex: true, blankPages: [2, 4] });
-    expect((await pdfInfo(r.pdf)).pages).toBe(7);
-    const texts = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((p) => pageText(r.pdf, p)));
+    // 1 letter page, blank, 1, blank, 2, 1 (no blank needed before the third: page 7 is a front side),
+    // and a blank back page after it: the next letter of a batch starts on a sheet of its own.
+    expect(r).toMatchObject({ pages: 8, sheets: 4, duplex: true, blankPages: [2, 4, 8] });
+    expect((await pdfInfo(r.pdf)).pages).toBe(8);
+    const texts = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((p) => pageText(r.pdf, p)));
     expect(texts[0]).toContain('Sida 1 av 1');
     expect(texts[1].trim()).toBe('');
     expect(texts[2]).toContain('Bilaga ett sida ett');
@@ -189,6 +190,7 @@ describe('renderLetter: pages, sheets and blank pages', () => {
     expect(texts[4]).toContain('Bilaga två sida ett');
     expect(texts[5]).toContain('Bilaga två sida två');
     expect(texts[6]).toContain('Bilaga tre sida ett');
+    expect(texts[7].trim()).toBe('');
     expect((await pdfInfo(r.pdf)).sizes.every((s) => Math.abs(s.widthMm - 210) < 0.1 && Math.abs(s.heightMm - 297) < 0.1)).toBe(true);
   });
 
@@ -200,9 +202,22 @@ describe('renderLetter: pages, sheets and blank pages', () => {
   });
 
   it('duplex without a blank page when the letter already ends on a back side', async () => {
-    const r = await render(letter({ bodyText: body(14), attachments: attachments.slice(0, 1) }), duplex());
-    expect(r).toMatchObject({ pages: 3, sheets: 2, blankPages: [] });
-    expect(await pageText(r.pdf, 3)).toContain('Bilaga ett sida ett');
+    const r = await render(letter({ bodyText: body(14), attachments: attachments.slice(1, 2) }), duplex());
+    expect(r).toMatchObject({ pages: 4, sheets: 2, blankPages: [] });
+    expect(await pageText(r.pdf, 3)).toContain('Bilaga två sida ett');
+    expect(await pageText(r.pdf, 4)).toContain('Bilaga två sida två');
+  });
+
+  it('duplex: a letter that ends on a front side gets a blank back page, with or without attachments', async () => {
+    const withAttachment = await render(letter({ bodyText: body(14), attachments: attachments.slice(0, 1) }), duplex());
+    expect(withAttachment).toMatchObject({ pages: 4, sheets: 2, blankPages: [4] });
+    expect(await pageText(withAttachment.pdf, 3)).toContain('Bilaga ett sida ett');
+    expect((await pageText(withAttachment.pdf, 4)).trim()).toBe('');
+    const alone = await render(letter({ bodyText: 'Kort brev.', attachments: [] }), duplex());
+    expect(alone).toMatchObject({ pages: 2, sheets: 1, blankPages: [2] });
+    expect((await pdfInfo(alone.pdf)).pages).toBe(2);
+    expect(await pageText(alone.pdf, 1)).toContain('Sida 1 av 1');
+    expect((await pageText(alone.pdf, 2)).trim()).toBe('');
   });
 
   it('a long body breaks across pages inside the printable area, numbered on each', async () => {

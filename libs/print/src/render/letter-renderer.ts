@@ -53,7 +53,8 @@ export async function renderLetter(letter: PrintLetter, options: RenderOptions):
   }
   if (problems.length > 0 || !layout || !plan) throw new PrintValidationError(problems);
 
-  const letterPdf = await drawLetter(letter, layout, fonts);
+  // Without attachments the trailing blank back page (duplex, odd page count) is pdfkit's to draw.
+  const letterPdf = await drawLetter(letter, layout, fonts, inspected.attachments.length === 0 && plan.blankPages.includes(layout.pages + 1));
   // A letter without attachments is pdfkit's output as it is; only attachments go through pdf-lib.
   const pdf =
     inspected.attachments.length === 0
@@ -96,7 +97,7 @@ function personalIdProblems(letter: PrintLetter): PrintProblem[] {
   return problems;
 }
 
-function drawLetter(letter: PrintLetter, layout: LetterLayout, fonts: LetterFonts): Promise<Buffer> {
+function drawLetter(letter: PrintLetter, layout: LetterLayout, fonts: LetterFonts, blankBackPage: boolean): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       autoFirstPage: false,
@@ -134,6 +135,7 @@ function drawLetter(letter: PrintLetter, layout: LetterLayout, fonts: LetterFont
           doc.text(run.text, run.x, run.y, lineOptions(run.width));
         }
       }
+      if (blankBackPage) doc.addPage({ size: [A4_PT.width, A4_PT.height], margin: 0 });
       doc.end();
     } catch (e) {
       reject(e);
