@@ -31,8 +31,8 @@ async function gql(bearer, query, variables) {
 const SUBMIT = `mutation($input: LetterInput!) { submitLetter(input: $input) { id status } }`;
 const LETTER = `query($id: ID!) { letter(id: $id) { id status statusReason channel operator { name } transId
   print { batch { id } pages sheets postageClass } events { type toStatus createdAt } } }`;
-// Where each letter's story ends in the demo (the print path takes ~20 s: batch wait, vendor delays).
-const SETTLED = ['DELIVERED', 'POSTED', 'RETURNED', 'HELD', 'PRINT_FAILED', 'FAILED', 'CANCELLED'];
+// States after which nothing more happens in the demo (POSTED may still become RETURNED).
+const FINAL = ['DELIVERED', 'RETURNED', 'HELD', 'PRINT_FAILED', 'FAILED', 'CANCELLED'];
 
 async function main() {
   const bearer = await token();
@@ -68,7 +68,7 @@ async function main() {
         process.stdout.write(`  ${l.recipient}: ${letter.status}\n`);
         l.last = letter.status;
       }
-      if (l.settles.includes(letter.status) || (SETTLED.includes(letter.status) && !l.settles.includes(letter.status))) done.set(l.id, letter);
+      if (l.settles.includes(letter.status) || FINAL.includes(letter.status)) done.set(l.id, letter);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -79,7 +79,7 @@ async function main() {
     process.stdout.write(
       `  status ${letter.status}${letter.statusReason ? ` (${letter.statusReason})` : ''}` +
         (letter.transId ? `, delivered to ${letter.operator?.name}, TransId ${letter.transId}` : '') +
-        (letter.print?.batch ? `, print batch ${letter.print.batch.id} (${letter.print.pages} pages, ${letter.print.postageClass})` : '') +
+        (letter.print?.batch ? `, print batch ${letter.print.batch.id} (${letter.print.pages} page${letter.print.pages === 1 ? '' : 's'}, ${letter.print.postageClass})` : '') +
         '\n',
     );
   }
