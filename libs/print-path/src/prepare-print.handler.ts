@@ -145,8 +145,9 @@ export class PreparePrintHandler {
   }
 }
 
-/** The envelope profile for a tenant's letters: the tenant's choice, else the vendor's own or named one. */
+/** The envelope profile for a tenant's letters: the tenant's own or chosen one, else the vendor's own or named one. */
 export function profileFor(vendor: PrintVendor, settings: TenantSettings): EnvelopeProfile {
+  if (settings.print?.customEnvelopeProfile) return defineEnvelopeProfile(settings.print.customEnvelopeProfile as never);
   if (settings.print?.envelopeProfile) return envelopeProfile(settings.print.envelopeProfile);
   if (vendor.customEnvelopeProfile) return defineEnvelopeProfile(vendor.customEnvelopeProfile as never);
   return envelopeProfile(vendor.envelopeProfile);

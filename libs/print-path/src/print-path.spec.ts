@@ -106,6 +106,34 @@ describe('rendering a letter for print', () => {
     expect((await hub.ownerQuery(`select 1 from print_item where letter_id = $1`, [id])).length).toBe(0);
   });
 
+  it('uses the municipality’s own envelope profile, and holds letters while that profile is impossible', async () => {
+    const own = {
+      id: 'DEMO-EGEN',
+      name: 'Demo kommuns fönsterkuvert',
+      envelope: 'C5',
+      window: { x: 20, y: 45, width: 95, height: 35 },
+      windowPaddingMm: 4,
+      senderBlock: { x: 120, y: 12, width: 75, height: 26 },
+      printableArea: { topMm: 10, rightMm: 15, bottomMm: 15, leftMm: 15 },
+      source: 'test',
+    };
+    const setOwn = (profile: unknown) =>
+      hub.ownerQuery(`update tenant set settings = jsonb_set(settings, '{print,customEnvelopeProfile}', $2::jsonb) where id = $1`, [hub.demo.tenantId, JSON.stringify(profile)]);
+    try {
+      await setOwn(own);
+      const [id] = await printPending([{}]);
+      expect(await prepare.handle({ tenantId: hub.demo.tenantId, letterId: id }, log)).toBe('READY');
+      expect(await lastEvent(id)).toMatchObject({ type: 'PRINT_RENDERED', detail: { envelopeProfile: 'DEMO-EGEN' } });
+      // The window reaching off the sheet: refused, with what is wrong.
+      await setOwn({ ...own, window: { x: 150, y: 45, width: 95, height: 35 } });
+      const [held] = await printPending([{}]);
+      expect(await prepare.handle({ tenantId: hub.demo.tenantId, letterId: held }, log)).toBe('HELD');
+      expect(await lastEvent(held)).toMatchObject({ type: 'HELD', detail: { holdReason: 'PRINT_REFUSED', problems: [expect.objectContaining({ code: 'INVALID_PROFILE' })] } });
+    } finally {
+      await hub.ownerQuery(`update tenant set settings = settings #- '{print,customEnvelopeProfile}' where id = $1`, [hub.demo.tenantId]);
+    }
+  });
+
   it('holds a letter when the municipality’s vendor is not registered', async () => {
     await hub.ownerQuery(`update tenant set settings = settings || '{"print": {"vendorId": "no-such-vendor"}}' where id = $1`, [hub.demo.tenantId]);
     try {

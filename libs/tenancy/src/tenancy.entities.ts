@@ -42,6 +42,8 @@ export interface TenantPrintSettings {
   postageClass?: 'FIRST_CLASS' | 'ECONOMY';
   /** Envelope profile id (e.g. C5-H2), overriding the vendor's. */
   envelopeProfile?: string;
+  /** The municipality's own envelope profile (window, sender block, printable area in mm), overriding both. */
+  customEnvelopeProfile?: Record<string, unknown>;
   duplex?: boolean;
   colour?: boolean;
 }
