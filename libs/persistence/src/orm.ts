@@ -4,12 +4,14 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Migration20261126000000 } from '../../../migrations/Migration20261126000000_initial';
 import { Migration20261126010000 } from '../../../migrations/Migration20261126010000_dispatch';
 import { Migration20261126020000 } from '../../../migrations/Migration20261126020000_print';
+import { Migration20261126025000 } from '../../../migrations/Migration20261126025000_audit';
 
 /** Every migration, in order. Listed here (not globbed) so the compiled app runs exactly these. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_initial', class: Migration20261126000000 },
   { name: 'Migration20261126010000_dispatch', class: Migration20261126010000 },
   { name: 'Migration20261126020000_print', class: Migration20261126020000 },
+  { name: 'Migration20261126025000_audit', class: Migration20261126025000 },
 ];
 
 export interface OrmOptions {

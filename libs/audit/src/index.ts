@@ -1,0 +1,1 @@
+export { appendAudit, auditHash, canonicalJson, AuditEntry, AuditEntryInput } from './audit-log';
