@@ -6,11 +6,25 @@ import { CallerInterceptor } from './caller/caller.interceptor';
 import { CallerResolver } from './caller/caller-resolver.service';
 import { graphqlConfig } from './graphql.config';
 import { LetterConnectionResolver, LetterResolver } from './letters/letter.resolver';
+import { DELIVERY_LOG_RESOLVERS } from './delivery-log';
+import { NOTIFICATION_RESOLVERS } from './notifications';
+import { POLICY_RESOLVERS } from './policies';
 import { LetterPrintResolver, PlatformPrintResolver } from './print/print.resolver';
+import { RETENTION_RESOLVERS } from './retention';
 import { ReachabilityResolver } from './reachability/reachability.resolver';
 
 /** Every resolver of the API (the guard-coverage test and the schema printer read this list). */
-export const API_RESOLVERS = [LetterResolver, LetterConnectionResolver, ReachabilityResolver, LetterPrintResolver, PlatformPrintResolver];
+export const API_RESOLVERS = [
+  LetterResolver,
+  LetterConnectionResolver,
+  ReachabilityResolver,
+  LetterPrintResolver,
+  PlatformPrintResolver,
+  ...POLICY_RESOLVERS,
+  ...NOTIFICATION_RESOLVERS,
+  ...DELIVERY_LOG_RESOLVERS,
+  ...RETENTION_RESOLVERS,
+];
 
 /** Resolvers of the platform operator: no tenant (no CallerInterceptor), platform-admin only (a test checks both). */
 export const PLATFORM_RESOLVERS = [PlatformPrintResolver] as const;

@@ -5,6 +5,10 @@ import { Migration20261126000000 } from '../../../migrations/Migration2026112600
 import { Migration20261126010000 } from '../../../migrations/Migration20261126010000_dispatch';
 import { Migration20261126020000 } from '../../../migrations/Migration20261126020000_print';
 import { Migration20261126025000 } from '../../../migrations/Migration20261126025000_audit';
+import { Migration20261126030000 } from '../../../migrations/Migration20261126030000_policies';
+import { Migration20261126040000 } from '../../../migrations/Migration20261126040000_notifications';
+import { Migration20261126050000 } from '../../../migrations/Migration20261126050000_delivery_log';
+import { Migration20261126060000 } from '../../../migrations/Migration20261126060000_retention';
 
 /** Every migration, in order. Listed here (not globbed) so the compiled app runs exactly these. */
 export const MIGRATIONS = [
@@ -12,6 +16,10 @@ export const MIGRATIONS = [
   { name: 'Migration20261126010000_dispatch', class: Migration20261126010000 },
   { name: 'Migration20261126020000_print', class: Migration20261126020000 },
   { name: 'Migration20261126025000_audit', class: Migration20261126025000 },
+  { name: 'Migration20261126030000_policies', class: Migration20261126030000 },
+  { name: 'Migration20261126040000_notifications', class: Migration20261126040000 },
+  { name: 'Migration20261126050000_delivery_log', class: Migration20261126050000 },
+  { name: 'Migration20261126060000_retention', class: Migration20261126060000 },
 ];
 
 export interface OrmOptions {
