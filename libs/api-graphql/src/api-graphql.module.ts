@@ -7,6 +7,7 @@ import { CallerResolver } from './caller/caller-resolver.service';
 import { graphqlConfig } from './graphql.config';
 import { LetterConnectionResolver, LetterResolver } from './letters/letter.resolver';
 import { DELIVERY_LOG_RESOLVERS } from './delivery-log';
+import { DIARY_RESOLVERS } from './diary';
 import { NOTIFICATION_RESOLVERS } from './notifications';
 import { POLICY_RESOLVERS } from './policies';
 import { LetterPrintResolver, PlatformPrintResolver } from './print/print.resolver';
@@ -22,6 +23,7 @@ export const API_RESOLVERS = [
   PlatformPrintResolver,
   ...POLICY_RESOLVERS,
   ...NOTIFICATION_RESOLVERS,
+  ...DIARY_RESOLVERS,
   ...DELIVERY_LOG_RESOLVERS,
   ...RETENTION_RESOLVERS,
 ];

@@ -6,7 +6,9 @@ import { Migration20261126010000 } from '../../../migrations/Migration2026112601
 import { Migration20261126020000 } from '../../../migrations/Migration20261126020000_print';
 import { Migration20261126025000 } from '../../../migrations/Migration20261126025000_audit';
 import { Migration20261126030000 } from '../../../migrations/Migration20261126030000_policies';
+import { Migration20261126035000 } from '../../../migrations/Migration20261126035000_event_stream';
 import { Migration20261126040000 } from '../../../migrations/Migration20261126040000_notifications';
+import { Migration20261126045000 } from '../../../migrations/Migration20261126045000_diary';
 import { Migration20261126050000 } from '../../../migrations/Migration20261126050000_delivery_log';
 import { Migration20261126060000 } from '../../../migrations/Migration20261126060000_retention';
 
@@ -17,7 +19,9 @@ export const MIGRATIONS = [
   { name: 'Migration20261126020000_print', class: Migration20261126020000 },
   { name: 'Migration20261126025000_audit', class: Migration20261126025000 },
   { name: 'Migration20261126030000_policies', class: Migration20261126030000 },
+  { name: 'Migration20261126035000_event_stream', class: Migration20261126035000 },
   { name: 'Migration20261126040000_notifications', class: Migration20261126040000 },
+  { name: 'Migration20261126045000_diary', class: Migration20261126045000 },
   { name: 'Migration20261126050000_delivery_log', class: Migration20261126050000 },
   { name: 'Migration20261126060000_retention', class: Migration20261126060000 },
 ];

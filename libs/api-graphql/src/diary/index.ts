@@ -1,0 +1,2 @@
+/** The GraphQL resolvers of diary hooks and their registrations. */
+export const DIARY_RESOLVERS = [];
