@@ -33,6 +33,8 @@ const prefix = uniqueQueuePrefix('worker');
 
 beforeAll(async () => {
   hub = await startHubDatabase({ label: 'worker' });
+  // No print batch closes during these tests (the demo vendor's batches close after a 10 s wait).
+  await hub.ownerQuery(`update print_vendor set max_wait_seconds = null, cutoff_times = '{}'`);
   sims = await startSimulatorsProcess();
   orm = await hub.appOrm(4);
   db = new TenantDb(orm);
@@ -60,6 +62,12 @@ describe('worker process', () => {
     const ids = await insertLetters(db, hub, [{ recipientId: '198101032384' }, { recipientId: '195001182046' }, { recipientId: '201001012382' }]);
     const letters = await waitForLetters(hub, ids);
     expect(letters.map((l) => l.status)).toEqual(['DELIVERED', 'DELIVERED', 'PRINT_PENDING']);
+    // The letter for print is rendered by the same worker (a prepare-print job), counted once its job completes.
+    for (const until = Date.now() + 30_000; !/^hub_jobs_total\{job="prepare-print",outcome="READY"\} 1$/m.test(await (await fetch(`${worker.url}/metrics`)).text()); ) {
+      if (Date.now() > until) throw new Error('the letter for print was not rendered');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await hub.ownerQuery(`select 1 from print_item where letter_id = $1`, [ids[2]])).toHaveLength(1);
 
     const health = await fetch(`${worker.url}/health`);
     expect(health.status).toBe(200);
@@ -68,7 +76,8 @@ describe('worker process', () => {
     expect(metrics).toMatch(/^hub_letters\{status="DELIVERED"\} 2$/m);
     expect(metrics).toMatch(/^hub_letters\{status="PRINT_PENDING"\} 1$/m);
     expect(metrics).toMatch(/^hub_jobs_total\{job="dispatch-letter",outcome="DELIVERED"\} 2$/m);
-    expect(metrics).toMatch(/^hub_queue_jobs\{queue="letters",state="completed"\} 3$/m);
+    expect(metrics).toMatch(/^hub_jobs_total\{job="prepare-print",outcome="READY"\} 1$/m);
+    expect(metrics).toMatch(/^hub_queue_jobs\{queue="letters",state="completed"\} 4$/m);
     expect(metrics).toMatch(/^hub_dispatch_latency_seconds_count 2$/m);
     // Logs are JSON lines; every line about a job carries its id and the tenant; personnummer appear masked only.
     const lines = worker

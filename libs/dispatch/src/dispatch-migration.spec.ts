@@ -1,4 +1,5 @@
-/** The dispatch and print migrations go down and up again cleanly (real PostgreSQL). */
+/** The dispatch migration and every one after it go down and up again cleanly (real PostgreSQL). */
+import { MIGRATIONS } from '@hub/persistence';
 import { migrateDatabase } from '../../../apps/tools/src/db';
 import { HubDatabase, startHubDatabase } from '../../../test/support';
 
@@ -26,7 +27,9 @@ it('is reversible', async () => {
   expect(await leaseColumns()).toEqual(['lease_owner', 'lease_until']);
   expect(await needingWorkColumns()).toMatch(/updated_at.*attempts/);
 
-  expect(await migrateDatabase(hub.ownerUrl, 'down')).toEqual(['Migration20261126020000_print']);
+  // Down, one at a time, every migration after the dispatch's, then the dispatch's.
+  const later = MIGRATIONS.map((m) => m.name).slice(MIGRATIONS.findIndex((m) => m.name === 'Migration20261126010000_dispatch') + 1);
+  for (const name of [...later].reverse()) expect(await migrateDatabase(hub.ownerUrl, 'down')).toEqual([name]);
   expect(await migrateDatabase(hub.ownerUrl, 'down')).toEqual(['Migration20261126010000_dispatch']);
   expect(await functions()).toEqual([]);
   expect(await leaseColumns()).toEqual([]);
@@ -34,7 +37,7 @@ it('is reversible', async () => {
   const [grant] = await hub.ownerQuery<{ ok: boolean }>(`select has_function_privilege('hub_app', 'letters_needing_work(timestamptz, integer)', 'execute') as ok`);
   expect(grant.ok).toBe(true);
 
-  expect(await migrateDatabase(hub.ownerUrl, 'up')).toEqual(['Migration20261126010000_dispatch', 'Migration20261126020000_print']);
+  expect(await migrateDatabase(hub.ownerUrl, 'up')).toEqual(['Migration20261126010000_dispatch', ...later]);
   expect(await functions()).toEqual(['dispatch_apply', 'dispatch_claim', 'dispatch_release']);
   const [apply] = await hub.ownerQuery<{ ok: boolean }>(
     `select has_function_privilege('hub_app', 'dispatch_apply(uuid, uuid, text, text, text, jsonb, boolean, double precision, jsonb, jsonb)', 'execute') as ok`,

@@ -115,7 +115,7 @@ export async function assembleBatch(options: AssembleBatchOptions): Promise<Asse
       letters,
     };
   } catch (e) {
-    for (const out of outs) out.destroy();
+    await Promise.all(outs.map((out) => out.destroy()));
     // Files this run already renamed are removed too: either all three appear, or none does.
     const paths = [...outs.map((o) => o.path), ...renamed];
     await Promise.all(paths.map((p) => rm(p, { force: true }).catch(() => undefined)));

@@ -73,9 +73,19 @@ export class HashingFileWriter {
     return this.hash.copy().digest();
   }
 
-  /** Abandons the file (the caller deletes it). */
-  destroy(): void {
+  /**
+   * Abandons the file (the caller deletes it) and resolves once its descriptor is closed: the stream
+   * opens the file asynchronously, so a delete that does not wait for this could run before the open
+   * and leave the file behind.
+   */
+  async destroy(): Promise<void> {
+    if (this.stream.closed) return;
+    const closed = once(this.stream, 'close').then(
+      () => undefined,
+      () => undefined,
+    );
     this.stream.destroy();
+    await closed;
   }
 
   private flushText(): void {
