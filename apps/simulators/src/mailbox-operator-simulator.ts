@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NS, SchemaValidator, SignatureVerificationError, TrustStore, VerifiedDelivery, verifyDelivery } from '@hub/mina-meddelanden';
+import type { TLSSocket } from 'node:tls';
+import { NS, SchemaValidator, SignatureVerificationError, subjectSerialNumber, TrustStore, VerifiedDelivery, verifyDelivery } from '@hub/mina-meddelanden';
 import { FaultInjector } from './fault-injection';
 import { TlsMaterial } from './far-simulator';
 import { Register } from './register';
 import { OperatorSeed, SimulatorSeed } from './seed';
-import { clientSerialNumber, readBody, sendFault, sendSoap, sleep, closeServer, listen, mutualTls } from './soap-http';
+import { readBody, sendFault, sendSoap, sleep, closeServer, listen, mutualTls } from './soap-http';
 
 /** One delivery the operator accepted, as shown by the inspection API. */
 export interface StoredDelivery {
@@ -40,6 +41,16 @@ export interface OperatorStats {
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const MAX_DELIVERY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The TLS client certificate's subject serialNumber ("16" + organisationsnummer), read as the verifier
+ * reads a signer's. `getPeerCertificate()` builds a whole legacy object (raw DER, modulus, fingerprints)
+ * for it, about a tenth of a millisecond per request; the X509Certificate costs a fraction of that.
+ */
+function peerSerialNumber(req: IncomingMessage): string | undefined {
+  const cert = (req.socket as TLSSocket).getPeerX509Certificate?.();
+  return cert ? subjectSerialNumber(cert) : undefined;
+}
 
 /**
  * A mailbox operator (brevlådeoperatör) answering `deliverSecure` over HTTPS with mutual TLS: it
@@ -107,7 +118,7 @@ export class MailboxOperatorSimulator {
       return;
     }
     this.stats.requests++;
-    const client = clientSerialNumber(req);
+    const client = peerSerialNumber(req);
     if (!client || !this.seed.intermediaries.includes(client)) {
       return this.refuse(res, 5002, 'unknown-client', `access denied: ${client ?? 'a client without serialNumber'} is not an approved förmedlare`);
     }

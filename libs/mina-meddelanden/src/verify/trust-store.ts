@@ -31,6 +31,14 @@ export type TrustDecision = { trusted: true; anchor: X509Certificate } | { trust
 export class TrustStore {
   private readonly pinned: X509Certificate[];
   private readonly cas: X509Certificate[];
+  /**
+   * What the chain check found for a certificate object: the pinned certificate or the issuing CA
+   * whose signature on it verified, or null for neither. It depends only on the certificate's bytes and
+   * on this store, which does not change; the validity periods, which depend on the time asked about,
+   * are checked on every call. The verifier hands out one X509Certificate object per certificate
+   * (certificate-cache.ts), so each signer's chain is verified once, not once per delivery.
+   */
+  private readonly anchors = new WeakMap<X509Certificate, X509Certificate | null>();
 
   constructor(options: { certificates?: (string | Buffer)[]; cas?: (string | Buffer)[] }) {
     this.pinned = options.certificates?.length ? parseCertificates(options.certificates) : [];
@@ -48,16 +56,25 @@ export class TrustStore {
   check(cert: X509Certificate, at: Date = new Date()): TrustDecision {
     const validity = checkValidity(cert, at);
     if (validity) return { trusted: false, reason: validity };
-    const pin = this.pinned.find((p) => p.raw.equals(cert.raw));
-    if (pin) return { trusted: true, anchor: pin };
-    for (const ca of this.cas) {
-      if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) {
-        const caValidity = checkValidity(ca, at);
-        if (caValidity) return { trusted: false, reason: `issuing CA: ${caValidity}` };
-        return { trusted: true, anchor: ca };
-      }
+    let anchor = this.anchors.get(cert);
+    if (anchor === undefined) {
+      anchor = this.findAnchor(cert);
+      this.anchors.set(cert, anchor);
+    }
+    if (anchor && this.pinned.includes(anchor)) return { trusted: true, anchor };
+    if (anchor) {
+      const caValidity = checkValidity(anchor, at);
+      if (caValidity) return { trusted: false, reason: `issuing CA: ${caValidity}` };
+      return { trusted: true, anchor };
     }
     return { trusted: false, reason: `certificate ${cert.subject.replace(/\n/g, ', ')} is neither pinned nor issued by a trusted CA` };
+  }
+
+  /** The pinned copy of `cert`, else the first CA that issued it and whose signature on it verifies. */
+  private findAnchor(cert: X509Certificate): X509Certificate | null {
+    const pin = this.pinned.find((p) => p.raw.equals(cert.raw));
+    if (pin) return pin;
+    return this.cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey)) ?? null;
   }
 }
 
