@@ -4,7 +4,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { JobName } from '@hub/jobs';
-import { ChannelPreference, DISPATCH_STATUSES, enqueue, Letter, LetterAttachment, LetterPostalAddress, LetterStatus } from '@hub/letters';
+import { ChannelPreference, DISPATCH_STATUSES, enqueue, Letter, LetterAttachment, LetterCategory, LetterPostalAddress, LetterStatus } from '@hub/letters';
+import type { OfficialMatterInput } from '@hub/mina-meddelanden';
 import type { TenantDb } from '@hub/persistence';
 import type { HubDatabase } from './hub-database';
 
@@ -25,6 +26,11 @@ export interface TestLetter {
   /** Default {@link TEST_ADDRESS}; null for a letter without one. */
   postalAddress?: LetterPostalAddress | null;
   protectedIdentity?: boolean;
+  /** A case type code of the tenant (it must exist: the letter refers to it). */
+  caseTypeCode?: string;
+  /** Default CASE; EVENT needs `officialMatter` (and is usually DIGITAL_ONLY, as the intake makes it). */
+  category?: LetterCategory;
+  officialMatter?: OfficialMatterInput;
 }
 
 /** A made-up postal address (no real person) for letters that may go to print. */
@@ -57,6 +63,9 @@ export async function insertLetters(db: TenantDb, hub: HubDatabase, letters: Tes
         channelPreference: l.channelPreference ?? 'AUTO',
         ...(l.postalAddress === null ? {} : { postalAddress: l.postalAddress ?? TEST_ADDRESS }),
         protectedIdentity: l.protectedIdentity ?? false,
+        ...(l.caseTypeCode ? { caseTypeCode: l.caseTypeCode } : {}),
+        category: l.category ?? (l.officialMatter ? 'EVENT' : 'CASE'),
+        ...(l.officialMatter ? { officialMatter: l.officialMatter } : {}),
         status: 'ACCEPTED',
         attempts: 0,
         deadlineAt: l.deadlineAt ?? new Date(now.getTime() + 24 * 3600 * 1000),

@@ -9,10 +9,11 @@ const SUPPORT_INFO_MAX = 1024;
 /**
  * The Mina meddelanden delivery of a letter. The message id is the letter id, so that a resend after
  * a crash is recognisably the same message (operators answer it with the first TransId and do not
- * store it twice); the letter id is the CorrelationId too, for the sender's own tracing.
+ * store it twice); the letter id is the CorrelationId too, for the sender's own tracing. An event
+ * message (händelsemeddelande) carries its OfficialMatter extension as the intake stored it.
  */
 export function deliveryInputFor(
-  letter: Pick<Letter, 'id' | 'recipientId' | 'caseReference' | 'subject' | 'bodyText' | 'bodyType'>,
+  letter: Pick<Letter, 'id' | 'recipientId' | 'caseReference' | 'subject' | 'bodyText' | 'bodyType' | 'officialMatter'>,
   unit: Pick<SendingUnit, 'orgNumber' | 'name' | 'postalAddress'>,
   attachments: Pick<LetterAttachment, 'filename' | 'contentType' | 'content' | 'position'>[],
 ): DeliveryInput {
@@ -26,6 +27,7 @@ export function deliveryInputFor(
         id: letter.id,
         subject: letter.subject,
         supportInfo: { text: supportText(unit) },
+        ...(letter.officialMatter ? { officialMatter: letter.officialMatter } : {}),
         body: {
           contentType: letter.bodyType === 'text/html' ? 'text/html' : 'text/plain',
           text: letter.bodyText && letter.bodyText.trim() !== '' ? letter.bodyText : ATTACHMENTS_ONLY_BODY,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { assertTransition, ChannelDecisionKind, ChannelPreference, DISPATCH_STATUSES, LetterStatus } from '@hub/letters';
+import { assertTransition, ChannelDecisionKind, ChannelPreference, DISPATCH_STATUSES, LetterCategory, LetterStatus } from '@hub/letters';
+import type { OfficialMatterInput } from '@hub/mina-meddelanden';
 import type { TenantDb } from '@hub/persistence';
 import type { TenantSettings } from '@hub/tenancy';
 
@@ -30,6 +31,11 @@ export interface ClaimedLetter {
   /** The case system gave a postal address (print needs one). */
   hasPostalAddress: boolean;
   protectedIdentity: boolean;
+  /** CASE, EVENT (sent with its OfficialMatter, digital only) or SERVICE. */
+  category: LetterCategory;
+  /** An event message's OfficialMatter data, as stored at intake. */
+  officialMatter?: OfficialMatterInput;
+  caseTypeCode?: string;
   status: LetterStatus;
   operatorId?: string;
   operatorName?: string;
@@ -116,6 +122,9 @@ interface ClaimRow {
     channel_preference: ChannelPreference;
     postal_address: unknown;
     protected_identity: boolean | null;
+    category?: LetterCategory | null;
+    official_matter?: OfficialMatterInput | null;
+    case_type_code?: string | null;
     status: LetterStatus;
     operator_id: string | null;
     operator_name: string | null;
@@ -167,6 +176,9 @@ export class DispatchStore {
         channelPreference: r.channel_preference,
         hasPostalAddress: r.postal_address !== null && r.postal_address !== undefined,
         protectedIdentity: r.protected_identity === true,
+        category: r.category ?? 'CASE',
+        officialMatter: r.official_matter ?? undefined,
+        caseTypeCode: r.case_type_code ?? undefined,
         status: r.status,
         operatorId: r.operator_id ?? undefined,
         operatorName: r.operator_name ?? undefined,

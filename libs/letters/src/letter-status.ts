@@ -87,3 +87,15 @@ export type ChannelDecisionKind = (typeof CHANNEL_DECISIONS)[number];
 
 export const POSTAGE_CLASSES = ['FIRST_CLASS', 'ECONOMY'] as const;
 export type PostageClassName = (typeof POSTAGE_CLASSES)[number];
+
+/**
+ * Message categories: CASE (ärendemeddelande: a letter in a case), EVENT (händelsemeddelande: a status
+ * update in a case, sent with the v3 OfficialMatter extension, digital only) and SERVICE
+ * (servicemeddelande: general information to many recipients).
+ */
+export const LETTER_CATEGORIES = ['CASE', 'EVENT', 'SERVICE'] as const;
+export type LetterCategory = (typeof LETTER_CATEGORIES)[number];
+
+/** The channels a case type may allow its letters. */
+export const CASE_TYPE_CHANNELS = ['DIGITAL', 'PRINT'] as const;
+export type CaseTypeChannel = (typeof CASE_TYPE_CHANNELS)[number];

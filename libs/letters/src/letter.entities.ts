@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
-import { ChannelDecisionKind, ChannelPreference, LetterStatus, PostageClassName } from './letter-status';
+import type { OfficialMatterInput } from '@hub/mina-meddelanden';
+import { ChannelDecisionKind, ChannelPreference, LetterCategory, LetterStatus, PostageClassName } from './letter-status';
 
 export interface LetterPostalAddress {
   name: string;
@@ -31,6 +32,12 @@ export class Letter {
   channelDecision?: ChannelDecisionKind;
   protectedIdentity!: boolean;
   postageClass?: PostageClassName;
+  /** The tenant's case type (ärendetyp) the letter was sent under, by its code. */
+  caseTypeCode?: string;
+  /** CASE (ärendemeddelande, the default), EVENT (händelsemeddelande) or SERVICE (servicemeddelande). */
+  category!: LetterCategory;
+  /** An event message's v3 OfficialMatter data, exactly as it goes into the delivery (EVENT letters only). */
+  officialMatter?: OfficialMatterInput;
   operatorId?: string;
   operatorName?: string;
   serviceAddress?: string;
@@ -108,6 +115,9 @@ export const LetterSchema = new EntitySchema<Letter>({
     channelDecision: text('channel_decision', true) as never,
     protectedIdentity: { type: 'boolean', fieldName: 'protected_identity', default: false },
     postageClass: text('postage_class', true) as never,
+    caseTypeCode: text('case_type_code', true),
+    category: { type: 'text', default: 'CASE' } as never,
+    officialMatter: { type: 'json', fieldName: 'official_matter', nullable: true },
     operatorId: text('operator_id', true),
     operatorName: text('operator_name', true),
     serviceAddress: text('service_address', true),

@@ -22,8 +22,14 @@ export interface TenantSettings {
   printAllowed?: boolean;
   /** Whether a letter whose digital delivery failed for good (or ran out of time) goes to print (default true). */
   fallbackToPrint?: boolean;
-  /** Per protection class: may a printed letter of this class go (ALLOW, default), wait for a person (HOLD) or not go at all (DENY). */
+  /**
+   * Per protection class: may a printed letter of this class go (ALLOW, default), wait for a person
+   * (HOLD) or not go at all (DENY). The print part of the protection-class policy (SK3), read by the
+   * channel switch; set together with {@link protectionClassPolicy} through @hub/policies.
+   */
   printByProtectionClass?: Partial<Record<'1' | '2' | '3', 'ALLOW' | 'HOLD' | 'DENY'>>;
+  /** The rest of the protection-class policy (SK3); defaults in @hub/policies where absent. */
+  protectionClassPolicy?: ProtectionClassPolicySettings;
   /**
    * Letters to people with protected personal data that cannot go digitally: HOLD for manual handling
    * (default), UNDELIVERABLE, or PRINT_GIVEN_ADDRESS (print, only to the address the case system gave).
@@ -33,6 +39,15 @@ export interface TenantSettings {
   missingAddressRule?: 'HOLD' | 'UNDELIVERABLE';
   /** Print settings; the vendor's defaults apply where absent. */
   print?: TenantPrintSettings;
+}
+
+/** What each protection class allows besides print (see `notificationMayIncludeSubject` in @hub/policies). */
+export interface ProtectionClassPolicySettings {
+  /**
+   * Per protection class: may a notification text (e-mail, SMS, webhook text to a person) include the
+   * letter's subject? Defaults: class 1 yes, classes 2 and 3 no; class 3 never (not settable).
+   */
+  notificationSubject?: Partial<Record<'1' | '2' | '3', boolean>>;
 }
 
 export interface TenantPrintSettings {

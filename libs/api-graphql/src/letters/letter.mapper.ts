@@ -1,6 +1,6 @@
-import type { AttachmentInput as IntakeAttachment, LetterEventView, LetterInput, LetterView } from '@hub/letters';
+import type { AttachmentInput as IntakeAttachment, EventMessageInput, LetterEventView, LetterInput, LetterView, ServiceMessageInput } from '@hub/letters';
 import { decodeBase64, readUpload } from '../uploads/attachment-content';
-import { LetterInputType } from './letter.inputs';
+import { AttachmentInput, EventMessageInputType, LetterInputType, ServiceMessageInputType, ServiceRecipientInputType } from './letter.inputs';
 import { LetterEventType, LetterType } from './letter.types';
 
 /** The GraphQL shape of a letter view. */
@@ -22,28 +22,40 @@ export async function toIntakeInputs(inputs: readonly (LetterInputType | null)[]
   return Promise.all(
     inputs.map(async (input) => {
       if (!input) return input as unknown as LetterInput;
-      const attachments = input.attachments
-        ? await Promise.all(
-            input.attachments.map(async (a): Promise<IntakeAttachment | null> => {
-              if (!a) return null;
-              const base = { filename: a.filename, contentType: a.contentType };
-              if (a.file && a.contentBase64) {
-                return { ...base, contentError: 'has both file and contentBase64: give the content one way only' };
-              }
-              if (a.file) {
-                const read = await readUpload(a.file);
-                const filename = a.filename ?? read.filename;
-                return 'error' in read ? { ...base, filename, contentError: read.error } : { ...base, filename, content: read.content };
-              }
-              if (a.contentBase64) {
-                const decoded = decodeBase64(a.contentBase64);
-                return 'error' in decoded ? { ...base, contentError: decoded.error } : { ...base, content: decoded.content };
-              }
-              return { ...base, content: null };
-            }),
-          )
-        : input.attachments;
-      return { ...input, attachments } as LetterInput;
+      return { ...input, attachments: await toIntakeAttachments(input.attachments) } as LetterInput;
+    }),
+  );
+}
+
+/** An event message as the intake takes it (attachments read like a letter's). */
+export async function toEventInput(input: EventMessageInputType): Promise<EventMessageInput> {
+  return { ...input, attachments: await toIntakeAttachments(input.attachments) } as EventMessageInput;
+}
+
+/** A service message and its recipients as the intake takes them (the message's attachments read once). */
+export async function toServiceInput(message: ServiceMessageInputType, recipients: readonly (ServiceRecipientInputType | null)[]): Promise<ServiceMessageInput> {
+  return { message: { ...message, attachments: await toIntakeAttachments(message.attachments) }, recipients: [...recipients] } as ServiceMessageInput;
+}
+
+async function toIntakeAttachments(attachments: AttachmentInput[] | null | undefined): Promise<(IntakeAttachment | null)[] | null | undefined> {
+  if (!attachments) return attachments;
+  return Promise.all(
+    attachments.map(async (a): Promise<IntakeAttachment | null> => {
+      if (!a) return null;
+      const base = { filename: a.filename, contentType: a.contentType };
+      if (a.file && a.contentBase64) {
+        return { ...base, contentError: 'has both file and contentBase64: give the content one way only' };
+      }
+      if (a.file) {
+        const read = await readUpload(a.file);
+        const filename = a.filename ?? read.filename;
+        return 'error' in read ? { ...base, filename, contentError: read.error } : { ...base, filename, content: read.content };
+      }
+      if (a.contentBase64) {
+        const decoded = decodeBase64(a.contentBase64);
+        return 'error' in decoded ? { ...base, contentError: decoded.error } : { ...base, content: decoded.content };
+      }
+      return { ...base, content: null };
     }),
   );
 }

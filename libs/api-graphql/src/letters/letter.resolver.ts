@@ -1,7 +1,7 @@
 import { Inject, UseInterceptors } from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Role, Roles } from '@hub/auth';
-import { LetterIntakeService } from '@hub/letters';
+import { BulkItemResult, LetterIntakeService } from '@hub/letters';
 import { API_GRAPHQL_OPTIONS, ApiGraphqlOptions } from '../api-graphql.options';
 import { ApiError, ApiErrorCode } from '../errors/api-error-code';
 import { Caller } from '../caller/caller';
@@ -9,8 +9,8 @@ import { CallerInterceptor } from '../caller/caller.interceptor';
 import { CurrentCaller } from '../caller/current-caller.decorator';
 import { GraphqlContext } from '../caller/graphql-context';
 import { createEventsLoader } from './letter-events.loader';
-import { LetterFilterInput, LetterInputType } from './letter.inputs';
-import { toEventType, toIntakeInputs, toLetterType } from './letter.mapper';
+import { EventMessageInputType, LetterFilterInput, LetterInputType, ServiceMessageInputType, ServiceRecipientInputType } from './letter.inputs';
+import { toEventInput, toEventType, toIntakeInputs, toLetterType, toServiceInput } from './letter.mapper';
 import { BulkSubmitResultType, LetterConnectionType, LetterEventType, LetterType } from './letter.types';
 
 /** Who may submit, read, list and cancel letters of their municipality. */
@@ -94,7 +94,50 @@ export class LetterResolver {
         `inputs has ${inputs.length} letters; at most ${this.options.config.BULK_MAX_LETTERS} fit in one call: split them into several calls.`,
       );
     }
-    const results = await this.intake.submitMany(caller, await toIntakeInputs(inputs));
+    return this.bulkResult(await this.intake.submitMany(caller, await toIntakeInputs(inputs)));
+  }
+
+  @Mutation(() => LetterType, {
+    description:
+      'Sends an event message (händelsemeddelande): a status update in a case, as the v3 OfficialMatter extension (event id, case id, preceding event id, matter status). ' +
+      'Digital only: a recipient who cannot take it digitally makes it FAILED (UNDELIVERABLE, with the reason), it is never printed. ' +
+      'Refused with VALIDATION_FAILED (extensions.fields) or IDEMPOTENCY_CONFLICT, like submitLetter.',
+  })
+  @Roles(...LETTER_ROLES)
+  async submitEventMessage(@Args('input', { type: () => EventMessageInputType }) input: EventMessageInputType, @CurrentCaller() caller: Caller): Promise<LetterType> {
+    try {
+      const result = await this.intake.submitEvent(caller, await toEventInput(input));
+      if (result.created) this.options.metrics.lettersAccepted.inc({ mode: 'single' });
+      return toLetterType(result.letter);
+    } catch (e) {
+      this.options.metrics.lettersRefused.inc({ mode: 'single', code: (e as { code?: string }).code ?? 'INTERNAL' });
+      throw e;
+    }
+  }
+
+  @Mutation(() => BulkSubmitResultType, {
+    description:
+      'Sends a service message (servicemeddelande): one message to many recipients (at most BULK_MAX_LETTERS), each becoming a SERVICE letter through the bulk path, ' +
+      'accepted or refused on its own (results by the recipient\'s index; paths relative to recipients[index]). A mistake in the message itself refuses the whole call ' +
+      'with VALIDATION_FAILED and paths under "message". A recipient listed twice is refused the second time.',
+    complexity: ({ childComplexity }) => 1 + childComplexity,
+  })
+  @Roles(...LETTER_ROLES)
+  async submitServiceMessage(
+    @Args('message', { type: () => ServiceMessageInputType }) message: ServiceMessageInputType,
+    @Args('recipients', { type: () => [ServiceRecipientInputType] }) recipients: ServiceRecipientInputType[],
+    @CurrentCaller() caller: Caller,
+  ): Promise<BulkSubmitResultType> {
+    if (recipients.length > this.options.config.BULK_MAX_LETTERS) {
+      throw new ApiError(
+        ApiErrorCode.BadUserInput,
+        `recipients has ${recipients.length} entries; at most ${this.options.config.BULK_MAX_LETTERS} fit in one call: split them into several calls.`,
+      );
+    }
+    return this.bulkResult(await this.intake.submitService(caller, await toServiceInput(message, recipients)));
+  }
+
+  private bulkResult(results: BulkItemResult[]): BulkSubmitResultType {
     let accepted = 0;
     let created = 0;
     const out = results.map((r) => {

@@ -1,5 +1,17 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { CHANNEL_DECISIONS, CHANNEL_PREFERENCES, ChannelDecisionKind, ChannelPreference, LETTER_STATUSES, LetterStatus, POSTAGE_CLASSES, PostageClassName } from '@hub/letters';
+import {
+  CHANNEL_DECISIONS,
+  CHANNEL_PREFERENCES,
+  ChannelDecisionKind,
+  ChannelPreference,
+  LETTER_CATEGORIES,
+  LETTER_STATUSES,
+  LetterCategory,
+  LetterStatus,
+  POSTAGE_CLASSES,
+  PostageClassName,
+} from '@hub/letters';
+import type { OfficialMatterInput } from '@hub/mina-meddelanden';
 import { GraphQLJSON } from '../scalars/json.scalar';
 
 const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -27,6 +39,45 @@ registerEnumType(ChannelPreferenceEnum, {
   name: 'ChannelPreference',
   description: 'AUTO: digital where the recipient can receive it, print otherwise. DIGITAL_ONLY: never print. PRINT_ONLY: always print (needs postalAddress).',
 });
+
+export const LetterCategoryEnum = asEnum(LETTER_CATEGORIES);
+registerEnumType(LetterCategoryEnum, {
+  name: 'LetterCategory',
+  description:
+    'CASE: a letter in a case (ärendemeddelande, the default). EVENT: a status update in a case (händelsemeddelande), sent with the OfficialMatter extension, ' +
+    'digital only (submitEventMessage). SERVICE: general information to many recipients (servicemeddelande; submitServiceMessage or submitLetters).',
+});
+
+/** The v3 MatterStatus values (the schema's lower-case words) as GraphQL enum values. */
+export const MatterStatusEnum = { SENDER_INITIATIVE: 'senderinitiative', RECIPIENT_INITIATIVE: 'recipientinitiative', CLOSED: 'closed' } as const;
+registerEnumType(MatterStatusEnum, {
+  name: 'MatterStatus',
+  description: 'The state of the case after the event: SENDER_INITIATIVE (the authority acts next), RECIPIENT_INITIATIVE (the recipient should act), CLOSED.',
+});
+
+@ObjectType('OfficialMatter', { description: 'An event message\'s OfficialMatter extension, as sent.' })
+export class OfficialMatterType {
+  @Field({ description: 'The date of the event, YYYY-MM-DD.' })
+  timestamp!: string;
+
+  @Field(() => String, { nullable: true, description: 'This event\'s id (HändelseID); the letter id unless the case system gave one.' })
+  eventId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The case\'s id (KundärendeID).' })
+  officialMatterId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The event this one follows (KorrespondensID).' })
+  precedingEventId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  matterSubject?: string | null;
+
+  @Field(() => String, { nullable: true })
+  eventType?: string | null;
+
+  @Field(() => MatterStatusEnum, { nullable: true })
+  matterStatus?: OfficialMatterInput['matterStatus'] | null;
+}
 
 export const ChannelEnum = { DIGITAL: 'DIGITAL', PRINT: 'PRINT' } as const;
 registerEnumType(ChannelEnum, { name: 'Channel', description: 'The channel the hub chose for a letter.' });
@@ -150,10 +201,19 @@ export class LetterType {
   @Field({ description: 'text/plain or text/html (sanitised).' })
   bodyType!: string;
 
-  @Field(() => Int, { description: 'Skyddsklass 1–3 (higher is more sensitive).' })
+  @Field(() => Int, { description: 'Skyddsklass 1–3 (higher is more sensitive): the letter\'s, or its case type\'s when it gave none.' })
   protectionClass!: number;
 
-  @Field(() => ChannelPreferenceEnum)
+  @Field(() => String, { nullable: true, description: 'The code of the case type (ärendetyp) the letter was sent under.' })
+  caseType?: string | null;
+
+  @Field(() => LetterCategoryEnum)
+  category!: LetterCategory;
+
+  @Field(() => OfficialMatterType, { nullable: true, description: 'Event messages only: the OfficialMatter data sent with it.' })
+  officialMatter?: OfficialMatterType | null;
+
+  @Field(() => ChannelPreferenceEnum, { description: 'The preference the hub applies: the letter\'s, narrowed to what its case type allows (DIGITAL_ONLY for event messages).' })
   channelPreference!: ChannelPreference;
 
   @Field(() => PostalAddressType, { nullable: true })

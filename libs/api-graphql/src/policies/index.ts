@@ -1,2 +1,4 @@
-/** The GraphQL resolvers of case types, protection-class policy and event messages. */
-export const POLICY_RESOLVERS = [];
+import { CaseTypeResolver, ProtectionClassPolicyResolver } from './policies.resolver';
+
+/** The GraphQL resolvers of case types and the protection-class policy (event and service messages are in the letter resolver). */
+export const POLICY_RESOLVERS = [CaseTypeResolver, ProtectionClassPolicyResolver];

@@ -1,4 +1,5 @@
-import { ChannelDecisionKind, ChannelPreference, LetterStatus, PostageClassName } from '../letter-status';
+import type { OfficialMatterInput } from '@hub/mina-meddelanden';
+import { CaseTypeChannel, ChannelDecisionKind, ChannelPreference, LetterCategory, LetterStatus, PostageClassName } from '../letter-status';
 import { LetterPostalAddress } from '../letter.entities';
 import { FieldViolation } from './intake.errors';
 
@@ -58,6 +59,67 @@ export interface LetterInput {
   postageClass?: PostageClassName | null;
   /** ≤ 200 characters; a retry with the same key and content returns the same letter. */
   idempotencyKey?: string | null;
+  /**
+   * Code of one of the tenant's case types (ärendetyp), e.g. "bygglov": it gives the default (and
+   * lowest) protection class, the subject (and body) when the letter gives none, and the channels
+   * the letter may use.
+   */
+  caseType?: string | null;
+  /** CASE (default) or SERVICE; EVENT letters come only through `submitEvent`. */
+  category?: LetterCategory | null;
+  /** An event message's official-matter data (`submitEvent` only). */
+  officialMatter?: OfficialMatterFields | null;
+}
+
+/**
+ * The v3 OfficialMatter data of an event message (händelsemeddelande), with the protocol library's
+ * field names. Defaults: `eventId` the letter's id, `officialMatterId` the letter's case reference,
+ * `timestamp` the day of submission (Swedish time).
+ */
+export interface OfficialMatterFields {
+  /** This event's id (HändelseID), unique; at most 255 characters. */
+  eventId?: string | null;
+  /** The case's id (KundärendeID); at most 255 characters. */
+  officialMatterId?: string | null;
+  /** The event this one follows (KorrespondensID); at most 255 characters. */
+  precedingEventId?: string | null;
+  /** What the matter concerns (Kundämne); at most 2,000 characters. */
+  matterSubject?: string | null;
+  /** The state change the event describes (Händelsetyp); at most 2,000 characters. */
+  eventType?: string | null;
+  /** senderinitiative, recipientinitiative or closed. */
+  matterStatus?: OfficialMatterInput['matterStatus'] | null;
+  /** xs:date, YYYY-MM-DD. */
+  timestamp?: string | null;
+}
+
+/** An event message: a letter in a case that carries the OfficialMatter extension; digital only, never printed. */
+export type EventMessageInput = Omit<LetterInput, 'category' | 'officialMatter' | 'channelPreference' | 'postalAddress' | 'postageClass' | 'protectedIdentity'> & {
+  officialMatter?: OfficialMatterFields | null;
+};
+
+/** A service message (servicemeddelande): one message to many recipients, each becoming a SERVICE letter of a bulk. */
+export interface ServiceMessageInput {
+  /** The letter every recipient gets (its `recipient`, `postalAddress` and `protectedIdentity` come per recipient). */
+  message?: (Omit<LetterInput, 'recipient' | 'postalAddress' | 'protectedIdentity' | 'category' | 'officialMatter'>) | null;
+  recipients?: (ServiceRecipientInput | null)[] | null;
+}
+
+export interface ServiceRecipientInput {
+  recipient?: string | null;
+  postalAddress?: PostalAddressInput | null;
+  protectedIdentity?: boolean | null;
+}
+
+/** A case type as the intake applies it to a letter. */
+export interface CaseTypeRef {
+  code: string;
+  name: string;
+  defaultProtectionClass: number;
+  subjectTemplate: string;
+  bodyTemplate: string | null;
+  allowedChannels: CaseTypeChannel[];
+  archived: boolean;
 }
 
 /** A letter as the intake returns it (no body or attachment content). */
@@ -79,6 +141,9 @@ export interface LetterView {
   protectionClass: number;
   channelPreference: ChannelPreference;
   postalAddress?: LetterPostalAddress | null;
+  caseType: string | null;
+  category: LetterCategory;
+  officialMatter: OfficialMatterInput | null;
   operator?: { id: string; name: string | null } | null;
   transId?: string | null;
   attempts: number;
@@ -118,6 +183,9 @@ export interface LetterFilter {
   caseReference?: string | null;
   /** Sending unit code. */
   sendingUnit?: string | null;
+  /** Case type code. */
+  caseType?: string | null;
+  category?: LetterCategory[] | null;
   createdFrom?: Date | null;
   createdTo?: Date | null;
 }

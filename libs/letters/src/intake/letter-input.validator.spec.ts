@@ -64,9 +64,12 @@ describe('validateLetter', () => {
     expect(fields(input({ channelPreference: 'PRINT_ONLY' }))).toEqual(['postalAddress:required']);
   });
 
-  it('keeps personnummer out of sensitive subjects and out of the address window', () => {
+  it('keeps personnummer and samordningsnummer out of every subject (any class) and out of the address window', () => {
     expect(fields(input({ protectionClass: 2, subject: 'Beslut för 19810103-2384' }))).toEqual(['subject:personalData']);
-    expect(fields(input({ protectionClass: 1, subject: 'Beslut för 19810103-2384' }))).toEqual([]);
+    expect(fields(input({ protectionClass: 1, subject: 'Beslut för 19810103-2384' }))).toEqual(['subject:personalData']);
+    expect(fields(input({ protectionClass: 3, subject: 'Beslut för 810103-2384' }))).toEqual(['subject:personalData']);
+    expect(fields(input({ protectionClass: 1, subject: 'Beslut 202001612395' }))).toEqual(['subject:personalData']); // samordningsnummer
+    expect(fields(input({ protectionClass: 1, subject: 'Beslut för 165599000030' }))).toEqual([]); // an organisation is not a person
     expect(fields(input({ postalAddress: { name: 'Anna 810103-2384', lines: ['Storgatan 1'], postalCode: '12345', city: 'Demostad' } }))).toEqual([
       'postalAddress.name:personalData',
     ]);

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { JobName, JobPayloads } from '@hub/jobs';
 import { TenantDb } from '@hub/persistence';
-import { isCancellable, LetterStatus, LETTER_STATUSES } from '../letter-status';
+import { CaseTypeChannel, isCancellable, LETTER_CATEGORIES, LetterStatus, LETTER_STATUSES } from '../letter-status';
 import { Letter } from '../letter.entities';
 import { transition } from '../letter-transitions';
 import {
@@ -14,9 +14,21 @@ import {
   NotCancellableError,
   PageSizeExceededError,
 } from './intake.errors';
-import { BulkItemResult, IntakeContext, LetterEventView, LetterFilter, LetterInput, LetterPage, LetterView, SubmitResult } from './intake.types';
+import {
+  BulkItemResult,
+  CaseTypeRef,
+  EventMessageInput,
+  IntakeContext,
+  LetterEventView,
+  LetterFilter,
+  LetterInput,
+  LetterPage,
+  LetterView,
+  ServiceMessageInput,
+  SubmitResult,
+} from './intake.types';
 import { decodeCursor, encodeCursor, isUuid, uuidv7 } from './letter-cursor';
-import { chooseSendingUnit, hasControlChars, SendingUnitRef, validateLetter, ValidatedLetter } from './letter-input.validator';
+import { chooseSendingUnit, hasControlChars, MAX_IDEMPOTENCY_KEY_LENGTH, SendingUnitRef, validateLetter, ValidatedLetter } from './letter-input.validator';
 import { sql } from './sql';
 
 /** Settings of the intake, from the hub's configuration. */
@@ -54,6 +66,14 @@ type AcceptOutcome =
   | { index: number; ok: true; letter: LetterView; created: boolean }
   | { index: number; ok: false; fields: FieldViolation[]; conflict?: { key: string; letterId: string } };
 
+/** A service message's idempotency key leaves room for ":" and a 12-digit recipient in each letter's key. */
+const MAX_SERVICE_KEY_LENGTH = MAX_IDEMPOTENCY_KEY_LENGTH - 13;
+
+/** The fields of a service message's letter that come from its recipient entry (the rest from the message). */
+function isRecipientPath(path: string): boolean {
+  return /^(recipient|postalAddress|protectedIdentity)(\b|\.|\[|$)/.test(path);
+}
+
 /** Letters per page when the caller does not say (or PAGE_SIZE_MAX when smaller). */
 export const DEFAULT_PAGE_SIZE = 50;
 /** Attachment rows per INSERT statement (7 parameters each, well under PostgreSQL's 65,535). */
@@ -66,7 +86,7 @@ const VIEW_COLUMNS = `
   l.id, l.tenant_id, l.status, l.status_reason, l.channel, l.channel_decision, l.protected_identity, l.postage_class, l.recipient_id, l.recipient_kind,
   l.sending_unit_id, su.code as unit_code, su.name as unit_name, l.case_reference, l.subject, l.body_type,
   l.protection_class, l.channel_preference, l.postal_address, l.operator_id, l.operator_name, l.trans_id,
-  l.attempts, l.idempotency_key,
+  l.attempts, l.idempotency_key, l.case_type_code, l.category, l.official_matter,
   ${iso('l.deadline_at')} as deadline_at, ${iso('l.created_at')} as created_at, ${iso('l.updated_at')} as updated_at,
   ${iso('l.dispatched_at')} as dispatched_at,
   coalesce((select json_agg(json_build_object('position', a.position, 'filename', a.filename, 'contentType', a.content_type,
@@ -98,6 +118,9 @@ interface ViewRow {
   trans_id: string | null;
   attempts: number;
   idempotency_key: string | null;
+  case_type_code: string | null;
+  category: LetterView['category'];
+  official_matter: LetterView['officialMatter'];
   deadline_at: string;
   created_at: string;
   updated_at: string;
@@ -128,6 +151,9 @@ function toView(r: ViewRow): LetterView {
     transId: r.trans_id,
     attempts: r.attempts,
     idempotencyKey: r.idempotency_key,
+    caseType: r.case_type_code,
+    category: r.category,
+    officialMatter: r.official_matter,
     attachments: r.attachments,
     deadlineAt: new Date(r.deadline_at),
     createdAt: new Date(r.created_at),
@@ -171,7 +197,11 @@ export class LetterIntakeService {
     if (inputs.length > this.options.bulkMax) {
       throw new IntakeBadInputError(`inputs has ${inputs.length} letters; at most ${this.options.bulkMax} fit in one call: split them into several calls.`);
     }
-    return (await this.accept(ctx, inputs)).map((r) =>
+    return this.bulkResults(await this.accept(ctx, inputs));
+  }
+
+  private bulkResults(outcomes: AcceptOutcome[]): BulkItemResult[] {
+    return outcomes.map((r) =>
       r.ok
         ? { index: r.index, ok: true as const, letter: r.letter, created: r.created }
         : r.conflict
@@ -184,6 +214,82 @@ export class LetterIntakeService {
             }
           : { index: r.index, ok: false as const, code: 'VALIDATION_FAILED' as const, message: new LetterValidationError(r.fields).message, fields: r.fields },
     );
+  }
+
+  /**
+   * Submits an event message (händelsemeddelande, M2): a status update in a case, sent with the v3
+   * OfficialMatter extension, digital only (a recipient who cannot take it digitally makes it FAILED
+   * as undeliverable, never printed). Idempotent like {@link submit}.
+   */
+  async submitEvent(ctx: IntakeContext, input: EventMessageInput): Promise<SubmitResult> {
+    const letter: LetterInput | null = input && typeof input === 'object' ? { ...input, category: 'EVENT', channelPreference: 'DIGITAL_ONLY' } : null;
+    const [result] = await this.accept(ctx, [letter as LetterInput], { allowEvent: true });
+    if (result.ok) return { letter: result.letter, created: result.created };
+    if (result.conflict) throw new IdempotencyConflictError(result.conflict.key, result.conflict.letterId);
+    throw new LetterValidationError(result.fields, 'The event message was refused');
+  }
+
+  /**
+   * Submits a service message (servicemeddelande, M3): one message to many recipients through the
+   * bulk path, each recipient becoming a SERVICE letter, accepted or refused on its own (results by
+   * the recipient's index). A mistake in the message itself refuses the whole call with paths under
+   * `message`. With `message.idempotencyKey`, each recipient's letter is keyed `<key>:<recipient>`,
+   * so a retried call returns the same letters; a recipient listed twice is refused the second time.
+   */
+  async submitService(ctx: IntakeContext, input: ServiceMessageInput): Promise<BulkItemResult[]> {
+    const message = input?.message;
+    if (!message || typeof message !== 'object') {
+      throw new LetterValidationError([{ path: 'message', rule: 'required', message: 'is required: the letter every recipient gets' }], 'The service message was refused');
+    }
+    const recipients = input.recipients;
+    if (!Array.isArray(recipients) || recipients.length === 0) throw new IntakeBadInputError('recipients is empty: give at least one recipient.');
+    if (recipients.length > this.options.bulkMax) {
+      throw new IntakeBadInputError(`recipients has ${recipients.length} entries; at most ${this.options.bulkMax} fit in one call: split them into several calls.`);
+    }
+    const key = message.idempotencyKey;
+    if (typeof key === 'string' && key.length > MAX_SERVICE_KEY_LENGTH) {
+      throw new LetterValidationError(
+        [{ path: 'message.idempotencyKey', rule: 'maxLength', message: `is ${key.length} characters; at most ${MAX_SERVICE_KEY_LENGTH} are allowed for a service message (each recipient's key adds ":" and the recipient)` }],
+        'The service message was refused',
+      );
+    }
+    const seen = new Map<string, number>();
+    const duplicates = new Map<number, number>();
+    const letters = recipients.map((r, index): LetterInput => {
+      const recipient = typeof r?.recipient === 'string' ? r.recipient.replace(/[-+\s]/g, '') : r?.recipient;
+      if (typeof recipient === 'string' && recipient !== '') {
+        const first = seen.get(recipient);
+        if (first === undefined) seen.set(recipient, index);
+        else duplicates.set(index, first);
+      }
+      return {
+        ...message,
+        category: 'SERVICE',
+        recipient: r?.recipient,
+        postalAddress: r?.postalAddress,
+        protectedIdentity: r?.protectedIdentity,
+        idempotencyKey: typeof key === 'string' && key !== '' ? `${key}:${recipient ?? ''}` : key,
+      };
+    });
+    // A recipient listed twice gets the message once: the repeat is refused before anything is stored.
+    const unique = letters.map((l, index) => (duplicates.has(index) ? null : l));
+    const accepted = await this.accept(ctx, unique.filter((l): l is LetterInput => l !== null));
+    const byIndex: AcceptOutcome[] = [];
+    let next = 0;
+    unique.forEach((l, index) => {
+      byIndex.push(
+        l === null
+          ? { index, ok: false, fields: [{ path: 'recipient', rule: 'duplicate', message: `is already at recipients[${duplicates.get(index)}]: each recipient gets the message once` }] }
+          : { ...accepted[next++], index },
+      );
+    });
+    const messageFields = new Map<string, FieldViolation>();
+    for (const r of byIndex) {
+      if (r.ok || r.conflict) continue;
+      for (const f of r.fields) if (!isRecipientPath(f.path)) messageFields.set(`${f.path}:${f.rule}`, { ...f, path: f.path ? `message.${f.path}` : 'message' });
+    }
+    if (messageFields.size > 0) throw new LetterValidationError([...messageFields.values()], 'The service message was refused');
+    return this.bulkResults(byIndex);
   }
 
   /** One letter of the caller's tenant; {@link LetterNotFoundError} otherwise (whatever the reason). */
@@ -302,20 +408,24 @@ export class LetterIntakeService {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async accept(ctx: IntakeContext, inputs: LetterInput[]): Promise<AcceptOutcome[]> {
+  private async accept(ctx: IntakeContext, inputs: LetterInput[], options: { allowEvent?: boolean } = {}): Promise<AcceptOutcome[]> {
     const catalog = await this.catalog(ctx);
+    const caseTypes = await this.caseTypes(ctx, inputs);
     const results: AcceptOutcome[] = new Array(inputs.length);
     // Validation (CPU only) happens before the transaction, so no connection waits on it.
     const unkeyed: Pending[] = [];
     const keyed = new Map<string, Pending[]>();
     const now = new Date();
     inputs.forEach((input, index) => {
-      const out = validateLetter(input, ctx, catalog.units);
+      const out = validateLetter(input, ctx, catalog.units, { caseTypes, now, allowEvent: options.allowEvent });
       if (!out.ok) {
         results[index] = { index, ok: false, fields: out.fields };
         return;
       }
-      const p: Pending = { index, id: uuidv7(now.getTime()), letter: out.letter };
+      const id = uuidv7(now.getTime());
+      // An event message without its own event id gets the letter's id: unique, and known to the caller.
+      const letter = out.letter.officialMatter && !out.letter.officialMatter.eventId ? { ...out.letter, officialMatter: { ...out.letter.officialMatter, eventId: id } } : out.letter;
+      const p: Pending = { index, id, letter };
       const key = out.letter.idempotencyKey;
       if (key === null) unkeyed.push(p);
       else if (keyed.has(key)) keyed.get(key)!.push(p);
@@ -371,6 +481,9 @@ export class LetterIntakeService {
       transId: null,
       attempts: 0,
       idempotencyKey: p.letter.idempotencyKey,
+      caseType: p.letter.caseTypeCode,
+      category: p.letter.category,
+      officialMatter: p.letter.officialMatter,
       attachments: p.letter.attachments.map(({ position, filename, contentType, sizeBytes, sha256 }) => ({ position, filename, contentType, sizeBytes, sha256 })),
       deadlineAt: deadline,
       createdAt: now,
@@ -430,6 +543,7 @@ export class LetterIntakeService {
         attachments: r.letter.attachments.length,
         ...(r.letter.htmlSanitized ? { htmlSanitized: true } : {}),
         ...(bulk ? { bulk: true } : {}),
+        ...r.letter.policyNotes,
       }),
     );
     const { rows: inserted } = await sql<{ id: string }>(
@@ -437,17 +551,19 @@ export class LetterIntakeService {
       `with input as (
          select * from unnest($5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                               $13::text[], $14::text[], $15::smallint[], $16::text[], $17::jsonb[], $18::jsonb[], $19::jsonb[],
-                              $21::boolean[], $22::text[])
+                              $21::boolean[], $22::text[], $23::text[], $24::text[], $25::jsonb[])
            as u(id, sending_unit_id, idempotency_key, content_hash, recipient_id, recipient_kind, case_reference, subject,
                 body_text, body_type, protection_class, channel_preference, postal_address, event_detail, job_payload,
-                protected_identity, postage_class)
+                protected_identity, postage_class, case_type_code, category, official_matter)
        ), l as (
          insert into letter (id, tenant_id, sending_unit_id, api_client_id, idempotency_key, content_hash, recipient_id, recipient_kind,
                              case_reference, subject, body_text, body_type, protection_class, channel_preference, postal_address,
-                             protected_identity, postage_class, status, attempts, deadline_at, created_at, updated_at)
+                             protected_identity, postage_class, case_type_code, category, official_matter,
+                             status, attempts, deadline_at, created_at, updated_at)
          select id, $1::uuid, sending_unit_id, $2::uuid, idempotency_key, content_hash, recipient_id, recipient_kind,
                 case_reference, subject, body_text, body_type, protection_class, channel_preference, postal_address,
-                protected_identity, postage_class, 'ACCEPTED', 0, $4::timestamptz, $3::timestamptz, $3::timestamptz
+                protected_identity, postage_class, case_type_code, category, official_matter,
+                'ACCEPTED', 0, $4::timestamptz, $3::timestamptz, $3::timestamptz
            from input
          on conflict (tenant_id, (coalesce(api_client_id::text, '')), idempotency_key) where idempotency_key is not null do nothing
          returning id
@@ -482,6 +598,9 @@ export class LetterIntakeService {
         JobName.DispatchLetter,
         L.map((l) => l.protectedIdentity),
         L.map((l) => l.postageClass),
+        L.map((l) => l.caseTypeCode),
+        L.map((l) => l.category),
+        L.map((l) => (l.officialMatter ? JSON.stringify(l.officialMatter) : null)),
       ],
     );
     const created = new Set(inserted.map((r) => r.id));
@@ -530,9 +649,51 @@ export class LetterIntakeService {
     if (filter.recipient) add((p) => `l.recipient_id = ${p}`, filter.recipient.replace(/[-+\s]/g, ''));
     if (filter.caseReference) add((p) => `l.case_reference = ${p}`, filter.caseReference.trim());
     if (filter.sendingUnit) add((p) => `su.code = ${p}`, filter.sendingUnit.trim());
+    if (filter.caseType) add((p) => `l.case_type_code = ${p}`, filter.caseType.trim());
+    if (filter.category?.length) {
+      const bad = filter.category.filter((c) => !LETTER_CATEGORIES.includes(c));
+      if (bad.length) throw new IntakeBadInputError(`filter.category has unknown categories ${bad.join(', ')}; use ${LETTER_CATEGORIES.join(', ')}.`);
+      add((p) => `l.category = any(${p}::text[])`, filter.category);
+    }
     if (filter.createdFrom) add((p) => `l.created_at >= ${p}::timestamptz`, filter.createdFrom);
     if (filter.createdTo) add((p) => `l.created_at < ${p}::timestamptz`, filter.createdTo);
     return { where, params };
+  }
+
+  /**
+   * The case types the inputs name, read fresh (not cached): a case type an admin has just created
+   * or archived applies to the next letter at once.
+   */
+  private async caseTypes(ctx: IntakeContext, inputs: LetterInput[]): Promise<Map<string, CaseTypeRef>> {
+    const codes = [...new Set(inputs.map((i) => (i && typeof i.caseType === 'string' ? i.caseType.trim() : '')).filter((c) => c !== ''))];
+    if (codes.length === 0) return new Map();
+    const rows = await this.db.inTenant(
+      ctx.tenantId,
+      async (em) =>
+        (
+          await sql<{ code: string; name: string; default_protection_class: number; subject_template: string; body_template: string | null; allowed_channels: CaseTypeChannel[]; archived: boolean }>(
+            em,
+            `select code, name, default_protection_class, subject_template, body_template, allowed_channels, archived_at is not null as archived
+               from case_type where tenant_id = $1 and code = any($2::text[])`,
+            [ctx.tenantId, codes],
+          )
+        ).rows,
+      ctx.actor,
+    );
+    return new Map(
+      rows.map((r) => [
+        r.code,
+        {
+          code: r.code,
+          name: r.name,
+          defaultProtectionClass: Number(r.default_protection_class),
+          subjectTemplate: r.subject_template,
+          bodyTemplate: r.body_template,
+          allowedChannels: r.allowed_channels,
+          archived: r.archived,
+        },
+      ]),
+    );
   }
 
   private async catalog(ctx: IntakeContext): Promise<TenantCatalog> {
