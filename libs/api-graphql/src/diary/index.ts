@@ -1,2 +1,4 @@
+import { DiaryHookResolver, LetterDiaryResolver } from './diary.resolver';
+
 /** The GraphQL resolvers of diary hooks and their registrations. */
-export const DIARY_RESOLVERS = [];
+export const DIARY_RESOLVERS = [DiaryHookResolver, LetterDiaryResolver];

@@ -1,0 +1,77 @@
+import { LetterEventStream, sql, StreamedLetterEvent } from '@hub/letters';
+import type { Logger } from '@hub/observability';
+import type { TenantDb } from '@hub/persistence';
+import { DISPATCHED_EVENTS } from './diary.types';
+
+/** The name of the diary hooks' cursor on the letter event stream. */
+export const DIARY_CONSUMER = 'diary-hooks';
+
+export interface DiaryConsumerOptions {
+  db: TenantDb;
+  log: Logger;
+  /** How long a registration is retried before it fails, counted from when it is created. */
+  retryTotalMs: number;
+  /** Events read per round. */
+  batch?: number;
+  /** Passed to the event stream: events younger than this wait (a late commit is never skipped). */
+  settleMs?: number;
+}
+
+/**
+ * Follows every municipality's letter events and, for each letter that was dispatched (DELIVERED
+ * digitally or POSTED on paper), creates its diary registration when a hook applies:
+ *
+ * - the live hook for the letter's case type if there is one, else the tenant-wide hook (case type
+ *   null); a disabled hook for the case type means "not registered" even with a tenant-wide hook;
+ * - only a hook that existed when the letter was dispatched (a new hook does not send the history);
+ * - one registration per (letter, hook): the unique key makes a repeated event (the stream is
+ *   at-least-once) or a second worker's round a no-op.
+ */
+export class DiaryEventConsumer {
+  private readonly stream: LetterEventStream;
+
+  constructor(private readonly options: DiaryConsumerOptions) {
+    this.stream = new LetterEventStream(options.db, DIARY_CONSUMER, { batch: options.batch ?? 500, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) });
+  }
+
+  /** One round; true when a full batch was read (more may be waiting). */
+  async tick(): Promise<boolean> {
+    const events = await this.stream.next();
+    if (events.length === 0) return false;
+    let created = 0;
+    for (const e of events) {
+      if (isDispatch(e) && (await this.register(e))) created++;
+    }
+    await this.stream.commit(events[events.length - 1].id);
+    if (created) this.options.log.info({ events: events.length, registrations: created }, 'diary registrations created for dispatched letters');
+    return events.length >= (this.options.batch ?? 500);
+  }
+
+  private register(e: StreamedLetterEvent): Promise<boolean> {
+    return this.options.db.inTenant(e.tenantId, async (em) => {
+      const { rowCount } = await sql(
+        em,
+        `insert into diary_registration (tenant_id, letter_id, hook_id, event_id, status, next_attempt_at, give_up_at)
+         select l.tenant_id, l.id, h.id, $2, 'PENDING', now(), now() + make_interval(secs => $4)
+           from letter l
+           join lateral (
+             select h.id, h.enabled from diary_hook h
+              where h.deleted_at is null and h.created_at <= $3::timestamptz
+                and (h.case_type_code = l.case_type_code or h.case_type_code is null)
+              order by h.case_type_code is null, h.created_at
+              limit 1) h on true
+          where l.id = $1 and h.enabled
+            -- The case type is the switch (case_type.diary_enabled); the hook is where registrations go.
+            and (l.case_type_code is null or exists (select 1 from case_type ct
+                  where ct.tenant_id = l.tenant_id and ct.code = l.case_type_code and ct.diary_enabled))
+         on conflict (letter_id, hook_id) do nothing`,
+        [e.letterId, e.id, e.createdAt, this.options.retryTotalMs / 1000],
+      );
+      return rowCount > 0;
+    });
+  }
+}
+
+function isDispatch(e: StreamedLetterEvent): boolean {
+  return DISPATCHED_EVENTS.includes(e.type) && e.toStatus === e.type;
+}
