@@ -54,6 +54,10 @@ export async function appendAudit(em: EntityManager, entry: AuditEntryInput): Pr
   const prevHash = last?.hash ?? '';
   // Millisecond ISO text, stored as it was hashed (timestamptz keeps microseconds; we store ms).
   const createdAt = new Date().toISOString();
+  // Hash exactly what jsonb will give back (a Date becomes its ISO text, undefined disappears), so
+  // that verification, which reads the stored detail, recomputes the same hash.
+  const detail = JSON.parse(JSON.stringify(entry.detail ?? {})) as Record<string, unknown>;
+  entry = { ...entry, detail };
   const hash = auditHash(prevHash, { ...entry, seq, createdAt });
   const { rows } = await sql<{ id: string }>(
     em,
