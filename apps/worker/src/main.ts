@@ -1,8 +1,8 @@
 /**
  * The worker process: runs the letter jobs (BullMQ on LETTER_QUEUE: digital dispatch, print
- * rendering and batch assembly), the outbox relay, the reconciler and the print scheduler, and
- * serves /health and /metrics. A composition root only: behaviour lives in @hub/dispatch and
- * @hub/print-path.
+ * rendering and batch assembly), the outbox relay, the reconciler, the print scheduler, and the
+ * follow-up loops (webhooks, diary registrations, retention), and serves /health and /metrics.
+ * A composition root only: behaviour lives in the libs.
  *
  *   node dist/apps/worker/src/main.js        (settings from the environment; see libs/config)
  *
@@ -11,7 +11,11 @@
 import { Counter } from 'prom-client';
 import { ConfigError, HubConfig, loadConfig } from '@hub/config';
 import { startDispatchRuntime } from '@hub/dispatch';
+import { startDiaryWorker } from '@hub/diary';
+import { KeyVault } from '@hub/keys';
+import { startWebhookWorker } from '@hub/notifications';
 import { createPrintWorker } from '@hub/print-path';
+import { startRetentionWorker } from '@hub/retention';
 import { LETTER_ENTITIES } from '@hub/letters';
 import { createLogger } from '@hub/observability';
 import { createOrm, TenantDb } from '@hub/persistence';
@@ -57,10 +61,42 @@ async function main(): Promise<void> {
     labelNames: ['vendor'],
     registers: [],
   });
-  const print = createPrintWorker({ config, db: new TenantDb(orm), log, onUnacknowledged: (b) => unacknowledged.inc({ vendor: b.vendorId }) });
+  const db = new TenantDb(orm);
+  const print = createPrintWorker({ config, db, log, onUnacknowledged: (b) => unacknowledged.inc({ vendor: b.vendorId }) });
   const runtime = await startDispatchRuntime({ config, orm, log, extraJobs: print.jobs });
   runtime.metrics.registry.registerMetric(unacknowledged);
   print.scheduler.start();
+  // Follow-up of letters: webhooks to case systems and officers, diary registrations, retention.
+  const vault = new KeyVault(config.MASTER_KEY!);
+  const followUps = [
+    startWebhookWorker({
+      db,
+      vault,
+      log: log.child({ component: 'webhooks' }),
+      workerId: runtime.workerId,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      retryWindowMs: config.WEBHOOK_RETRY_WINDOW_HOURS * 3_600_000,
+      allowHttpLocalhost: config.WEBHOOK_ALLOW_HTTP_LOCALHOST ?? config.NODE_ENV !== 'production',
+    }),
+    startDiaryWorker({
+      db,
+      vault,
+      log: log.child({ component: 'diary' }),
+      workerId: runtime.workerId,
+      timeoutMs: config.DIARY_TIMEOUT_MS,
+      retryTotalMs: config.DIARY_RETRY_TOTAL_MS,
+      allowHttpLocalhost: config.DIARY_ALLOW_HTTP_LOCALHOST ?? config.NODE_ENV !== 'production',
+      ...(config.DIARY_CA_FILE ? { caFile: config.DIARY_CA_FILE } : {}),
+    }),
+    startRetentionWorker({
+      db,
+      log: log.child({ component: 'retention' }),
+      masterKey: config.MASTER_KEY!,
+      workerId: runtime.workerId,
+      runAt: config.RETENTION_RUN_AT,
+      timeZone: config.RETENTION_TIMEZONE,
+    }),
+  ];
   const { server, url } = await startHealthServer(runtime, settings.metricsHost, settings.metricsPort);
 
   let stopping = false;
@@ -72,7 +108,7 @@ async function main(): Promise<void> {
       let code = 0;
       try {
         server.close();
-        await print.scheduler.stop();
+        await Promise.all([print.scheduler.stop(), ...followUps.map((f) => f.stop())]);
         await runtime.close(settings.shutdownGraceMs);
         await orm.close();
       } catch (e) {

@@ -11,6 +11,16 @@ const url = (protocols: string[]) =>
     }
   }, `must be a ${protocols.join(' or ')} URL`);
 
+const bool = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+const timeZone = z.string().refine((v) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone, e.g. Europe/Stockholm');
+
 /**
  * Every setting of the hub, read from the environment once at boot. Each entry: variable name,
  * schema, demo default (undefined = required), and what it means (the README's table is this list).
@@ -45,7 +55,16 @@ export const SETTINGS = {
   RECONCILE_STALLED_MS: { schema: int(100, 86400000), default: '60000', doc: 'a letter untouched this long in a working state is re-enqueued' },
   PRINT_STORAGE_DIR: { schema: z.string().min(1), default: '.data/print', doc: 'directory of the print batch files (PDF, manifests); the API and the workers must share it' },
   PRINT_SCHEDULER_INTERVAL_MS: { schema: int(100, 3600000), default: '5000', doc: 'how often a worker closes due print batches, flags unacknowledged ones and redoes lost print jobs' },
-  PRINT_TIMEZONE: { schema: z.string().refine((v) => { try { new Intl.DateTimeFormat('en', { timeZone: v }); return true; } catch { return false; } }, 'must be an IANA time zone, e.g. Europe/Stockholm'), default: 'Europe/Stockholm', doc: 'time zone of the print vendors\' cut-off times' },
+  PRINT_TIMEZONE: { schema: timeZone, default: 'Europe/Stockholm', doc: 'time zone of the print vendors\' cut-off times' },
+  WEBHOOK_ALLOW_HTTP_LOCALHOST: { schema: bool, default: undefined as string | undefined, optional: true, doc: 'allow http:// webhooks to localhost (default: allowed unless NODE_ENV=production; otherwise https only)' },
+  WEBHOOK_TIMEOUT_MS: { schema: int(100, 600000), default: '10000', doc: 'wait for a webhook receiver\'s answer' },
+  WEBHOOK_RETRY_WINDOW_HOURS: { schema: int(1, 24 * 14), default: '24', doc: 'how long a webhook delivery is retried (exponential backoff) before it is dead-lettered' },
+  DIARY_ALLOW_HTTP_LOCALHOST: { schema: bool, default: undefined as string | undefined, optional: true, doc: 'allow http:// diary hooks to localhost (default: allowed unless NODE_ENV=production)' },
+  DIARY_TIMEOUT_MS: { schema: int(100, 600000), default: '30000', doc: 'timeout of one call to a registry system (diary hook)' },
+  DIARY_RETRY_TOTAL_MS: { schema: int(1000, 14 * 86400000), default: '86400000', doc: 'how long a diary registration is retried before it is marked failed' },
+  DIARY_CA_FILE: { schema: z.string().min(1).optional(), default: undefined as string | undefined, optional: true, doc: 'PEM file of extra CAs trusted for registry systems\' https' },
+  RETENTION_RUN_AT: { schema: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'), default: '02:30', doc: 'local time of the daily retention (gallring) run (a tenant may set its own)' },
+  RETENTION_TIMEZONE: { schema: timeZone, default: 'Europe/Stockholm', doc: 'time zone of RETENTION_RUN_AT' },
   GRAPHQL_MAX_DEPTH: { schema: int(2, 50), default: '10', doc: 'deepest GraphQL query accepted' },
   GRAPHQL_MAX_COMPLEXITY: { schema: int(10, 1000000), default: '20000', doc: 'highest query complexity accepted' },
   PAGE_SIZE_MAX: { schema: int(1, 1000), default: '200', doc: 'largest page of a connection' },

@@ -153,13 +153,16 @@ export class LetterPrintService {
       address = checked.address;
     }
     await this.db.inTenant(ctx.tenantId, async (em) => {
-      const row = (await sql<{ status: string; status_reason: string | null; has_address: boolean }>(
+      const row = (await sql<{ status: string; status_reason: string | null; has_address: boolean; channel_preference: string }>(
         em,
-        'select status, status_reason, postal_address is not null as has_address from letter where id = $1 for update',
+        'select status, status_reason, postal_address is not null as has_address, channel_preference from letter where id = $1 for update',
         [letterId],
       )).rows[0];
       if (!row) throw new LetterNotFoundError(letterId);
       if (row.status !== 'HELD') throw new IntakeBadInputError(`Letter ${letterId} is ${row.status}, not HELD: only a held letter can be released to print.`);
+      if (row.channel_preference === 'DIGITAL_ONLY') {
+        throw new IntakeBadInputError(`Letter ${letterId} may only go digitally (DIGITAL_ONLY, e.g. an event message or a digital-only case type): it cannot be released to print; cancel it instead.`);
+      }
       if (!address && !row.has_address) {
         throw new LetterValidationError([{ path: 'postalAddress', rule: 'required', message: 'is required: the letter has no postal address, and the hub never makes one up' }], 'The letter cannot be released');
       }

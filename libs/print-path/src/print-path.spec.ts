@@ -331,6 +331,13 @@ describe('releasing a held letter to print', () => {
     expect(await prepare.handle({ tenantId: hub.demo.tenantId, letterId: id }, log)).toBe('READY');
     await expect(printQueries.releaseToPrint(ctx(), id)).rejects.toMatchObject({ message: expect.stringContaining('not HELD') });
   });
+
+  it('never releases a DIGITAL_ONLY letter to print (held because its digital outcome is unknown)', async () => {
+    const [id] = await printPending([{ channelPreference: 'DIGITAL_ONLY' }]);
+    await hub.ownerQuery(`update letter set status = 'HELD', status_reason = 'DIGITAL_OUTCOME_UNKNOWN', channel_decision = 'HOLD' where id = $1`, [id]);
+    await expect(printQueries.releaseToPrint(ctx(), id)).rejects.toMatchObject({ message: expect.stringContaining('DIGITAL_ONLY') });
+    expect(await letterRow(id)).toMatchObject({ status: 'HELD' });
+  });
 });
 
 describe('tenant isolation of print items and batches', () => {
