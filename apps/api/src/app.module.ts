@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { ApiGraphqlModule, ApiGraphqlOptions, ApiRequest } from '@hub/api-graphql';
 import { AuthModule } from '@hub/auth';
 import type { HubConfig } from '@hub/config';
+import { DeliveryLogApiModule } from '@hub/delivery-log';
 import { PrintVendorApiModule } from '@hub/print-path';
 import { HEALTH_CHECKS, HealthCheck, HealthController, METRICS_REGISTRY } from './health.controller';
 
@@ -36,6 +37,12 @@ export class AppModule {
           tenantClaim: config.OIDC_TENANT_CLAIM,
         }),
         ApiGraphqlModule.forRoot(options.graphql),
+        DeliveryLogApiModule.forRoot({
+          tenantDb: options.graphql.tenantDb,
+          logger: options.graphql.logger,
+          exportDir: config.DELIVERY_LOG_EXPORT_DIR,
+          downloadMaxRows: config.DELIVERY_LOG_DOWNLOAD_MAX_ROWS,
+        }),
         PrintVendorApiModule.forRoot({ tenantDb: options.graphql.tenantDb, storageDir: config.PRINT_STORAGE_DIR, logger: options.graphql.logger }),
       ],
       controllers: [HealthController],

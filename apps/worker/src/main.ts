@@ -14,6 +14,7 @@ import { startDispatchRuntime } from '@hub/dispatch';
 import { startDiaryWorker } from '@hub/diary';
 import { KeyVault } from '@hub/keys';
 import { startWebhookWorker } from '@hub/notifications';
+import { startExportWorker } from '@hub/delivery-log';
 import { createPrintWorker } from '@hub/print-path';
 import { startRetentionWorker } from '@hub/retention';
 import { LETTER_ENTITIES } from '@hub/letters';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const runtime = await startDispatchRuntime({ config, orm, log, extraJobs: print.jobs });
   runtime.metrics.registry.registerMetric(unacknowledged);
   print.scheduler.start();
-  // Follow-up of letters: webhooks to case systems and officers, diary registrations, retention.
+  // Follow-up of letters: webhooks to case systems and officers, diary registrations, log exports, retention.
   const vault = new KeyVault(config.MASTER_KEY!);
   const followUps = [
     startWebhookWorker({
@@ -87,6 +88,13 @@ async function main(): Promise<void> {
       retryTotalMs: config.DIARY_RETRY_TOTAL_MS,
       allowHttpLocalhost: config.DIARY_ALLOW_HTTP_LOCALHOST ?? config.NODE_ENV !== 'production',
       ...(config.DIARY_CA_FILE ? { caFile: config.DIARY_CA_FILE } : {}),
+    }),
+    startExportWorker({
+      db,
+      log: log.child({ component: 'log-exports' }),
+      exportDir: config.DELIVERY_LOG_EXPORT_DIR,
+      ttlHours: config.DELIVERY_LOG_EXPORT_TTL_HOURS,
+      intervalMs: config.DELIVERY_LOG_EXPORT_POLL_MS,
     }),
     startRetentionWorker({
       db,
