@@ -2,3 +2,4 @@ export { ensureTestPki } from './pki';
 export type { IssuedCert, PkiSpec, TestPki } from './pki';
 export { loadTestPersonnummer, loadTestSamordningsnummer, pickTestPersonnummer } from './test-identities';
 export { makeTestPdf } from './test-pdf';
+export { parseCsv } from './csv';
