@@ -13,3 +13,5 @@ export { isRole, Role, ROLES } from './roles';
 export { Roles, ROLES_METADATA } from './roles.decorator';
 export { DEFAULT_ALGORITHMS, resolveAuthSettings, tokenFromAuthorizationHeader, TokenVerifier } from './token-verifier';
 export type { AuthSettings, ResolvedAuthSettings } from './token-verifier';
+export { commonRestError, internalErrorAnswer, sendRestError } from './rest-errors';
+export type { RestErrorAnswer } from './rest-errors';

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpCode, HttpException, Inject, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
-import { AuthenticationError, CurrentPrincipal, ForbiddenError, Principal, Role, Roles } from '@hub/auth';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpCode, Inject, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { commonRestError, CurrentPrincipal, internalErrorAnswer, Principal, Role, Roles, sendRestError } from '@hub/auth';
 import { FieldViolation, IntakeError, IntakeErrorCode, LetterValidationError } from '@hub/letters';
 import type { Logger } from '@hub/observability';
 import type { TenantDb } from '@hub/persistence';
@@ -95,14 +94,7 @@ export class DeliveryLogExceptionFilter implements ExceptionFilter {
 
   catch(e: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const send = (status: number, error: DeliveryLogApiErrorBody['error']) => {
-      // Midway through a download the status is sent already: cut the transfer so the client sees it fail.
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.status(status).json({ error } satisfies DeliveryLogApiErrorBody);
-    };
+    const send = (status: number, error: DeliveryLogApiErrorBody['error']) => sendRestError(res, { status, error });
     if (e instanceof LetterValidationError) return send(400, { code: 'VALIDATION_FAILED', message: e.message, fields: e.fields });
     if (e instanceof LogDownloadTooLargeError) return send(422, { code: 'EXPORT_TOO_LARGE', message: e.message });
     if (e instanceof LogExportUnavailableError) {
@@ -113,19 +105,12 @@ export class DeliveryLogExceptionFilter implements ExceptionFilter {
       const status = e.code === IntakeErrorCode.Forbidden ? 403 : e.code === IntakeErrorCode.NotFound ? 404 : 400;
       return send(status, { code: status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT', message: e.message });
     }
-    if (e instanceof AuthenticationError) {
-      res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${e.reason}"`);
-      return send(401, { code: 'UNAUTHENTICATED', message: e.message });
-    }
-    if (e instanceof ForbiddenError) return send(403, { code: 'FORBIDDEN', message: e.message });
-    if (e instanceof HttpException) {
-      const status = e.getStatus();
-      return send(status, { code: status === 404 ? 'NOT_FOUND' : status === 400 ? 'BAD_USER_INPUT' : 'HTTP_ERROR', message: e.message });
-    }
     if (e instanceof LogSinkClosedError) return send(499, { code: 'CLIENT_CLOSED', message: e.message });
-    const errorId = randomUUID();
-    this.deps.log.error({ err: e, errorId }, 'delivery log API: internal error');
-    send(500, { code: 'INTERNAL', message: `Internal error; quote errorId ${errorId} when you report it.`, errorId });
+    const common = commonRestError(e);
+    if (common) return sendRestError(res, common);
+    const internal = internalErrorAnswer();
+    this.deps.log.error({ err: e, errorId: internal.errorId }, 'delivery log API: internal error');
+    sendRestError(res, internal);
   }
 }
 

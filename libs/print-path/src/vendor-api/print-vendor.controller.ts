@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpCode, HttpException, Inject, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpCode, Inject, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { AuthenticationError, CurrentPrincipal, ForbiddenError, Principal, Public, Role, Roles } from '@hub/auth';
+import { commonRestError, CurrentPrincipal, internalErrorAnswer, Principal, Public, Role, Roles, sendRestError } from '@hub/auth';
 import type { Logger } from '@hub/observability';
-import { ApiError, BatchList, PRINT_VENDOR_OPENAPI, PrintBatchSummary, StatusReportResult } from '@hub/print';
+import { BatchList, PRINT_VENDOR_OPENAPI, PrintBatchSummary, StatusReportResult } from '@hub/print';
 import type { BatchFileKind } from '../batch-storage';
 import { PrintVendorService, VendorApiError } from './print-vendor.service';
 
@@ -21,26 +20,15 @@ export class VendorApiExceptionFilter implements ExceptionFilter {
 
   catch(e: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const send = (status: number, error: ApiError['error']) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.status(status).json({ error } satisfies ApiError);
-    };
-    if (e instanceof VendorApiError) return send(e.httpStatus, { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
-    if (e instanceof AuthenticationError) {
-      res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${e.reason}"`);
-      return send(401, { code: 'UNAUTHENTICATED', message: e.message });
+    if (e instanceof VendorApiError) {
+      return sendRestError(res, { status: e.httpStatus, error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
     }
-    if (e instanceof ForbiddenError) return send(403, { code: 'FORBIDDEN', message: e.message });
-    if (e instanceof HttpException) {
-      const status = e.getStatus();
-      return send(status, { code: status === 404 ? 'NOT_FOUND' : status === 400 ? 'BAD_REQUEST' : 'HTTP_ERROR', message: e.message });
-    }
-    const errorId = randomUUID();
-    this.log.error({ err: e, errorId }, 'print vendor API: internal error');
-    send(500, { code: 'INTERNAL', message: `internal error; quote errorId ${errorId} to the platform operator`, details: { errorId } });
+    const common = commonRestError(e);
+    if (common) return sendRestError(res, common);
+    const internal = internalErrorAnswer();
+    this.log.error({ err: e, errorId: internal.errorId }, 'print vendor API: internal error');
+    // The contract (ApiError) carries extra data in `details`.
+    sendRestError(res, { status: 500, error: { code: 'INTERNAL', message: internal.error.message, details: { errorId: internal.errorId } } });
   }
 }
 
