@@ -125,6 +125,7 @@ async function main() {
   step('ready');
   process.stdout.write(
     [
+      `web console:        ${api.replace(/\/graphql$/, '/')}   (log in as handlaggare, admin or plattform; password demo)`,
       `GraphQL API:        ${api}`,
       `OIDC issuer:        ${sims.oidcIssuer}   (client demo-case-system / demo-case-system-secret)`,
       `FaR simulator:      ${sims.far}`,

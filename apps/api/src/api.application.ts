@@ -12,6 +12,8 @@ import { createLogger, Logger } from '@hub/observability';
 import { createOrm, TenantDb } from '@hub/persistence';
 import { TENANCY_ENTITIES } from '@hub/tenancy';
 import { AppModule } from './app.module';
+import { join } from 'node:path';
+import { consoleMiddleware, hubVersion } from './console-static';
 import { contentLengthLimit, graphqlRequestErrorHandler, HttpMetrics, httpObservability } from './http-observability';
 import { PinoNestLogger } from './pino-nest-logger';
 
@@ -76,6 +78,14 @@ export async function createApiApplication(config: HubConfig, options: ApiApplic
     { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
   );
   app.use(httpObservability(logger, new HttpMetrics(registry)));
+  app.use(
+    consoleMiddleware({
+      dir: config.CONSOLE_DIR ?? join(__dirname, '..', '..', '..', 'console'),
+      issuer: config.CONSOLE_OIDC_ISSUER ?? config.OIDC_ISSUER,
+      clientId: config.CONSOLE_OIDC_CLIENT_ID,
+      version: hubVersion(),
+    }),
+  );
   app.use(GRAPHQL_PATH, contentLengthLimit(config.REQUEST_MAX_BYTES));
   app.useBodyParser('json', { limit: config.REQUEST_MAX_BYTES });
   app.use(

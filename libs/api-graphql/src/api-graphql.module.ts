@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { LetterIntakeService } from '@hub/letters';
 import { API_GRAPHQL_OPTIONS, ApiGraphqlOptions } from './api-graphql.options';
@@ -13,6 +13,11 @@ import { POLICY_RESOLVERS } from './policies';
 import { LetterPrintResolver, PlatformPrintResolver } from './print/print.resolver';
 import { RETENTION_RESOLVERS } from './retention';
 import { ReachabilityResolver } from './reachability/reachability.resolver';
+import { API_CLIENT_RESOLVERS } from './api-clients';
+import { OVERVIEW_RESOLVERS } from './overview';
+import { PLATFORM_ADMIN_RESOLVERS } from './platform';
+import { SEND_RESOLVERS } from './send';
+import { TENANT_ADMIN_RESOLVERS } from './tenant-admin';
 
 /** Every resolver of the API (the guard-coverage test and the schema printer read this list). */
 export const API_RESOLVERS = [
@@ -26,10 +31,15 @@ export const API_RESOLVERS = [
   ...DIARY_RESOLVERS,
   ...DELIVERY_LOG_RESOLVERS,
   ...RETENTION_RESOLVERS,
+  ...OVERVIEW_RESOLVERS,
+  ...SEND_RESOLVERS,
+  ...TENANT_ADMIN_RESOLVERS,
+  ...API_CLIENT_RESOLVERS,
+  ...PLATFORM_ADMIN_RESOLVERS,
 ];
 
 /** Resolvers of the platform operator: no tenant (no CallerInterceptor), platform-admin only (a test checks both). */
-export const PLATFORM_RESOLVERS = [PlatformPrintResolver] as const;
+export const PLATFORM_RESOLVERS: readonly Type<unknown>[] = [PlatformPrintResolver, ...PLATFORM_ADMIN_RESOLVERS];
 
 /**
  * The GraphQL API for case systems and case officers: letters (submit, bulk submit, read, list,

@@ -1,0 +1,5 @@
+/** The platform pages' words (keys start with "platform."). */
+export const MESSAGES = {
+  sv: {} as Record<string, string>,
+  en: {} as Record<string, string>,
+};

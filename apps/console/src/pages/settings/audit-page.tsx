@@ -1,0 +1,7 @@
+import { PageTitle } from '../../components/ui';
+import { useT } from '../../i18n/i18n';
+
+export default function AuditPage() {
+  const t = useT();
+  return <PageTitle>{t('nav.settings.audit')}</PageTitle>;
+}

@@ -1,0 +1,7 @@
+import { PageTitle } from '../../components/ui';
+import { useT } from '../../i18n/i18n';
+
+export default function CaseTypesPage() {
+  const t = useT();
+  return <PageTitle>{t('nav.settings.caseTypes')}</PageTitle>;
+}

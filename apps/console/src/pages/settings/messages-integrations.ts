@@ -1,0 +1,5 @@
+/** Settings words (messages-integrations). */
+export const MESSAGES = {
+  sv: {} as Record<string, string>,
+  en: {} as Record<string, string>,
+};

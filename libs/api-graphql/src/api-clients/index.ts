@@ -1,0 +1,4 @@
+import type { Type } from '@nestjs/common';
+
+/** API clients of a municipality (case systems): register at the identity provider, rotate, revoke. */
+export const API_CLIENT_RESOLVERS: Type<unknown>[] = [];

@@ -1,0 +1,4 @@
+import type { Type } from '@nestjs/common';
+
+/** The console's overview and letter views: counts by channel and state, a letter's rendition, resending. */
+export const OVERVIEW_RESOLVERS: Type<unknown>[] = [];

@@ -1,0 +1,4 @@
+import type { Type } from '@nestjs/common';
+
+/** Sending by hand: which channel the hub would choose for a letter, before it is sent. */
+export const SEND_RESOLVERS: Type<unknown>[] = [];
