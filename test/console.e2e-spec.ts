@@ -5,6 +5,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { ConsoleTestContext, DemoUser } from './console/context';
+import { lettersFlows } from './console/letters.flows';
+import { platformFlows } from './console/platform.flows';
+import { sendFlows } from './console/send.flows';
+import { settingsCoreFlows } from './console/settings-core.flows';
+import { settingsIntegrationsFlows } from './console/settings-integrations.flows';
 import { shellFlows } from './console/shell.flows';
 import { launchBrowser, loginToConsole } from './support/console-browser';
 import { ConsoleStack, startConsoleStack } from './support/console-stack';
@@ -36,3 +41,8 @@ const ctx = (): ConsoleTestContext => ({
 });
 
 shellFlows(ctx);
+lettersFlows(ctx);
+sendFlows(ctx);
+settingsCoreFlows(ctx);
+settingsIntegrationsFlows(ctx);
+platformFlows(ctx);

@@ -14,7 +14,7 @@ import { LetterPrintResolver, PlatformPrintResolver } from './print/print.resolv
 import { RETENTION_RESOLVERS } from './retention';
 import { ReachabilityResolver } from './reachability/reachability.resolver';
 import { API_CLIENT_RESOLVERS } from './api-clients';
-import { OVERVIEW_RESOLVERS } from './overview';
+import { CONSOLE_CONTROLLERS, OVERVIEW_RESOLVERS } from './overview';
 import { PLATFORM_ADMIN_RESOLVERS } from './platform';
 import { SEND_RESOLVERS } from './send';
 import { TENANT_ADMIN_RESOLVERS } from './tenant-admin';
@@ -53,6 +53,7 @@ export class ApiGraphqlModule {
     return {
       module: ApiGraphqlModule,
       imports: [GraphQLModule.forRoot(graphqlConfig(options))],
+      controllers: [...CONSOLE_CONTROLLERS],
       providers: [
         { provide: API_GRAPHQL_OPTIONS, useValue: options },
         {
