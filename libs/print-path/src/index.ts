@@ -12,3 +12,4 @@ export { createPrintWorker, PrintWorker, PrintConfig } from './print-runtime';
 export { PrintVendorService, VendorApiError, MAX_REPORTS_PER_CALL } from './vendor-api/print-vendor.service';
 export { PrintVendorController, VendorApiExceptionFilter } from './vendor-api/print-vendor.controller';
 export { PrintVendorApiModule, PrintVendorApiOptions } from './vendor-api/print-vendor-api.module';
+export { PrintVendorAdmin, PrintVendorAdminView, PrintVendorFields, PrintVendorCreateInput, PlatformChange, checkPrintVendorFields, PRINT_VENDOR_DEFAULTS, PRINT_VENDOR_LIMITS } from './print-vendor-admin';
