@@ -70,7 +70,9 @@ export class PreparePrintHandler {
     const settings = letter.settings ?? {};
     const vendor = await this.deps.vendors.forTenant(settings.print?.vendorId);
     if (!vendor) {
-      const problem = settings.print?.vendorId ? `the print vendor "${settings.print.vendorId}" is not registered` : 'no print vendor is configured for the municipality';
+      const problem = settings.print?.vendorId
+        ? `the print vendor "${settings.print.vendorId}" is not registered or not active`
+        : 'no print vendor is configured for the municipality (none named, and not exactly one active)';
       return this.hold(tenantId, letterId, 'NO_PRINT_VENDOR', { problem }, log);
     }
     if (!letter.postal_address) return this.hold(tenantId, letterId, 'NO_POSTAL_ADDRESS', {}, log);
@@ -84,6 +86,9 @@ export class PreparePrintHandler {
     const duplex = settings.print?.duplex ?? vendor.duplex;
     const colour = settings.print?.colour ?? vendor.colour;
     const postageClass = letter.postage_class ?? settings.print?.postageClass ?? 'ECONOMY';
+    if (!vendor.postageClasses.includes(postageClass)) {
+      return this.hold(tenantId, letterId, 'NO_PRINT_VENDOR', { problem: `the print vendor "${vendor.id}" does not handle postage class ${postageClass}` }, log);
+    }
     const address = letter.postal_address;
     let rendered;
     try {

@@ -20,6 +20,10 @@ export interface PrintVendor {
   ackDeadlineMinutes: number;
   duplex: boolean;
   colour: boolean;
+  /** The postage classes the vendor handles. */
+  postageClasses: ('FIRST_CLASS' | 'ECONOMY')[];
+  /** An inactive vendor takes no new letters; it still pulls and reports the batches it has. */
+  active: boolean;
 }
 
 interface VendorRow {
@@ -35,6 +39,8 @@ interface VendorRow {
   ack_deadline_minutes: number;
   duplex: boolean;
   colour: boolean;
+  postage_classes: ('FIRST_CLASS' | 'ECONOMY')[];
+  active: boolean;
 }
 
 /**
@@ -64,11 +70,11 @@ export class PrintVendors {
     return (await this.all()).find((v) => v.clientId === clientId);
   }
 
-  /** The tenant's vendor: the one its settings name, else the only one registered. */
+  /** The tenant's vendor for new letters: the active one its settings name, else the only active one. */
   async forTenant(vendorId: string | undefined): Promise<PrintVendor | undefined> {
-    const all = await this.all();
-    if (vendorId) return all.find((v) => v.id === vendorId);
-    return all.length === 1 ? all[0] : undefined;
+    const active = (await this.all()).filter((v) => v.active);
+    if (vendorId) return active.find((v) => v.id === vendorId);
+    return active.length === 1 ? active[0] : undefined;
   }
 
   forget(): void {
@@ -90,5 +96,7 @@ function toVendor(r: VendorRow): PrintVendor {
     ackDeadlineMinutes: r.ack_deadline_minutes,
     duplex: r.duplex,
     colour: r.colour,
+    postageClasses: r.postage_classes,
+    active: r.active,
   };
 }
