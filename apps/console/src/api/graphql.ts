@@ -5,8 +5,8 @@ import { SessionEndedError, useAuth } from '../auth/auth';
 export interface ApiErrorItem {
   message: string;
   code?: string;
-  /** Field paths the API named (extensions.fields[].path or extensions.field). */
-  fields: { path: string; message: string }[];
+  /** Field paths the API named (extensions.fields[].path or extensions.field), with the rule broken when it says. */
+  fields: { path: string; message: string; rule?: string }[];
   errorId?: string;
 }
 
@@ -26,7 +26,7 @@ export class ApiRequestError extends Error {
 
 interface RawError {
   message: string;
-  extensions?: { code?: string; errorId?: string; fields?: { path?: string | string[]; field?: string; message: string }[]; field?: string };
+  extensions?: { code?: string; errorId?: string; fields?: { path?: string | string[]; field?: string; message: string; rule?: string }[]; field?: string };
 }
 
 export function toApiErrors(errors: RawError[]): ApiErrorItem[] {
@@ -35,7 +35,11 @@ export function toApiErrors(errors: RawError[]): ApiErrorItem[] {
     ...(e.extensions?.code ? { code: e.extensions.code } : {}),
     ...(e.extensions?.errorId ? { errorId: e.extensions.errorId } : {}),
     fields: [
-      ...(e.extensions?.fields ?? []).map((f) => ({ path: Array.isArray(f.path) ? f.path.join('.') : (f.path ?? f.field ?? ''), message: f.message })),
+      ...(e.extensions?.fields ?? []).map((f) => ({
+        path: Array.isArray(f.path) ? f.path.join('.') : (f.path ?? f.field ?? ''),
+        message: f.message,
+        ...(f.rule ? { rule: f.rule } : {}),
+      })),
       ...(e.extensions?.field ? [{ path: e.extensions.field, message: e.message }] : []),
     ],
   }));
