@@ -12,7 +12,6 @@ import { Migration20261126045000 } from '../../../migrations/Migration2026112604
 import { Migration20261126050000 } from '../../../migrations/Migration20261126050000_delivery_log';
 import { Migration20261126060000 } from '../../../migrations/Migration20261126060000_retention';
 import { Migration20261126070000 } from '../../../migrations/Migration20261126070000_dispatch_throughput';
-import { Migration20261126071000 } from '../../../migrations/Migration20261126071000_tenant_admin';
 import { Migration20261126072000 } from '../../../migrations/Migration20261126072000_api_clients';
 import { Migration20261126073000 } from '../../../migrations/Migration20261126073000_platform_admin';
 import { Migration20261126074000 } from '../../../migrations/Migration20261126074000_console_letters';
@@ -30,7 +29,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261126050000_delivery_log', class: Migration20261126050000 },
   { name: 'Migration20261126060000_retention', class: Migration20261126060000 },
   { name: 'Migration20261126070000_dispatch_throughput', class: Migration20261126070000 },
-  { name: 'Migration20261126071000_tenant_admin', class: Migration20261126071000 },
   { name: 'Migration20261126072000_api_clients', class: Migration20261126072000 },
   { name: 'Migration20261126073000_platform_admin', class: Migration20261126073000 },
   { name: 'Migration20261126074000_console_letters', class: Migration20261126074000 },

@@ -1,0 +1,91 @@
+/** Building blocks the settings-core pages share: a labelled file field, certificate badge, confirmation, debounce, PDF frame. */
+import { InputHTMLAttributes, ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { ApiRequestError } from '../../../api/graphql';
+import { Button } from '../../../components/ui';
+import { useI18n, useT } from '../../../i18n/i18n';
+import type { SenderCertificate } from './core-api';
+import { certificateBadge, pdfBlob } from './settings-forms';
+
+/** A file input with its visible label, hint and error tied to it (as the ui.tsx fields do). */
+export function FileField({ label, hint, error, id: given, ...rest }: { label: ReactNode; hint?: ReactNode; error?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const generated = useId();
+  const id = given ?? generated;
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field file-field${error ? ' field-error' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="error-text" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+      <input type="file" id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...rest} />
+    </div>
+  );
+}
+
+/** A certificate's state in words and colour, with its expiry date. */
+export function CertificateBadge({ certificate }: { certificate: SenderCertificate | null }) {
+  const t = useT();
+  const { formatDate } = useI18n();
+  const { tone, key } = certificateBadge(certificate);
+  return (
+    <span className={`badge badge-${tone}`}>
+      {t(key, certificate ? { date: formatDate(certificate.notAfter), days: Math.abs(certificate.daysLeft) } : {})}
+    </span>
+  );
+}
+
+/** The messages an API error gives for field paths starting with `prefix` (e.g. "postalAddress" also takes "postalAddress[1]"). */
+export function fieldErrorsFor(error: unknown, prefix: string): string | undefined {
+  if (!(error instanceof ApiRequestError)) return undefined;
+  const hits = error.errors.flatMap((e) => e.fields).filter((f) => f.path === prefix || f.path.startsWith(`${prefix}.`) || f.path.startsWith(`${prefix}[`) || f.path.endsWith(`.${prefix}`));
+  return hits.length ? hits.map((f) => f.message).join(' ') : undefined;
+}
+
+/** A question before a destructive step: says what happens, and asks to confirm or cancel. */
+export function ConfirmBox({ question, children, confirmLabel, onConfirm, onCancel, busy }: { question: ReactNode; children?: ReactNode; confirmLabel: string; onConfirm(): void; onCancel(): void; busy?: boolean }) {
+  const t = useT();
+  const id = useId();
+  const ref = useRef<HTMLParagraphElement>(null);
+  // Keyboard and screen-reader users land on the question, right before its two buttons.
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div className="confirm" role="group" aria-labelledby={id}>
+      <p id={id} ref={ref} tabIndex={-1}>
+        <strong>{question}</strong>
+      </p>
+      {children}
+      <div className="actions">
+        <Button variant="danger" onClick={onConfirm} busy={busy}>
+          {confirmLabel}
+        </Button>
+        <Button variant="secondary" onClick={onCancel}>
+          {t('action.cancel')}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/** `value` once it has stopped changing for `ms`. */
+export function useDebouncedValue<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** A PDF (base64) shown in an iframe from a blob: URL, released when it changes or goes away. */
+export function PdfFrame({ base64, title }: { base64: string; title: string }) {
+  const url = useMemo(() => URL.createObjectURL(pdfBlob(base64)), [base64]);
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  return <iframe className="pdf" src={url} title={title} />;
+}
