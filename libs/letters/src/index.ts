@@ -3,3 +3,4 @@ export * from './letter.entities';
 export * from './letter-transitions';
 export * from './intake';
 export * from './event-stream';
+export * from './letter-resend';
