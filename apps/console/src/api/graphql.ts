@@ -79,14 +79,33 @@ async function readGraphqlResponse<T>(res: Response): Promise<T> {
   return json.data;
 }
 
-/** Downloads a REST resource of the API with the bearer token and saves it under `filename`. */
-export async function downloadWithToken(token: TokenSource, path: string, filename: string, init: RequestInit = {}): Promise<void> {
-  const res = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${await token()}` } });
+/** A file the API sent: its bytes and headers. */
+export interface FetchedFile {
+  blob: Blob;
+  headers: Headers;
+}
+
+/**
+ * GETs (or POSTs) a REST resource of the API with the bearer token. A refusal becomes an
+ * {@link ApiRequestError} with the API's code and message (the REST APIs answer
+ * `{ error: { code, message, fields?, errorId? } }`), so the page can say what was wrong (e.g. 410 after retention).
+ */
+export async function fetchFile(token: TokenSource, path: string, init: RequestInit = {}): Promise<FetchedFile> {
+  const res = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${await token()}` } });
   if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { message?: string; error?: string } | null;
-    throw new ApiRequestError([{ message: body?.message ?? body?.error ?? `HTTP ${res.status}`, fields: [] }], res.status);
+    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; errorId?: string; fields?: { path: string; message: string }[] } } | null;
+    const e = body?.error;
+    throw new ApiRequestError(
+      [{ message: e?.message ?? `HTTP ${res.status}`, ...(e?.code ? { code: e.code } : {}), ...(e?.errorId ? { errorId: e.errorId } : {}), fields: e?.fields ?? [] }],
+      res.status,
+    );
   }
-  const url = URL.createObjectURL(await res.blob());
+  return { blob: await res.blob(), headers: res.headers };
+}
+
+/** Saves a blob as a download named `filename` (the browser's own save dialog or downloads folder). */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -94,6 +113,11 @@ export async function downloadWithToken(token: TokenSource, path: string, filena
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Downloads a REST resource of the API with the bearer token and saves it under `filename`. */
+export async function downloadWithToken(token: TokenSource, path: string, filename: string, init: RequestInit = {}): Promise<void> {
+  saveBlob((await fetchFile(token, path, init)).blob, filename);
 }
 
 /** The signed-in user's GraphQL client. */
