@@ -76,6 +76,13 @@ describe('verifyAuditTrail', () => {
     expect(await verify(t.tenantId)).toMatchObject({ ok: true, entries: 2 });
   });
 
+  it('orders by sequence number as a number, not as text (10 and more entries)', async () => {
+    const t = await tenantWithEntries(12);
+    expect(await verify(t.tenantId)).toEqual({ tenantId: t.tenantId, ok: true, entries: 12, lastHash: t.entries[11].hash });
+    const page = await db.inTenant(t.tenantId, (em) => readAuditTrail(em, t.tenantId, { first: 12 }));
+    expect(page.entries.map((e) => e.seq)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  });
+
   it('reads across pages', async () => {
     const t = await tenantWithEntries(7);
     const v = await db.inTenant(t.tenantId, (em) => verifyAuditTrail(auditQueryOf(em), t.tenantId, { pageSize: 3 }));

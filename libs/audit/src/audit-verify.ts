@@ -82,7 +82,7 @@ export async function verifyAuditTrail(query: AuditQuery, tenantId: string, opti
   let prevSeq = 0;
   let entries = 0;
   for (;;) {
-    const rows = await query<StoredRow>(`select ${COLUMNS} from audit_log where tenant_id = $1 and seq > $2 order by seq limit $3`, [tenantId, prevSeq, pageSize]);
+    const rows = await query<StoredRow>(`select ${COLUMNS} from audit_log where tenant_id = $1 and seq > $2 order by audit_log.seq limit $3`, [tenantId, prevSeq, pageSize]);
     for (const row of rows) {
       entries++;
       const seq = Number(row.seq);
@@ -148,7 +148,7 @@ export interface AuditTrailPage {
  */
 export async function readAuditTrail(em: EntityManager, tenantId: string, options: { first: number; beforeSeq?: number | null }): Promise<AuditTrailPage> {
   const rows = (
-    await sql<StoredRow>(em, `select ${COLUMNS} from audit_log where tenant_id = $1 and ($2::bigint is null or seq < $2) order by seq desc limit $3`, [
+    await sql<StoredRow>(em, `select ${COLUMNS} from audit_log where tenant_id = $1 and ($2::bigint is null or seq < $2) order by audit_log.seq desc limit $3`, [
       tenantId,
       options.beforeSeq ?? null,
       options.first + 1,
