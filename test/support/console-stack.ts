@@ -53,7 +53,16 @@ export async function startConsoleStack(label: string, options: { env?: Record<s
   consoleClient.redirectUris = [`${baseUrl}/callback`];
   seed.printVendor = { hubUrl: baseUrl, clientId: 'demo-print-vendor', clientSecret: 'demo-print-vendor-secret', pollIntervalMs: 300, printedAfterMs: 200, postedAfterMs: 400, returned: [] };
   const sims = await startSimulatorsProcess(seed);
-  const env = { ...hubEnv(hub, sims, { QUEUE_PREFIX: uniqueQueuePrefix(label), PRINT_STORAGE_DIR: storageDir, PRINT_SCHEDULER_INTERVAL_MS: '200', ...options.env }) };
+  const env = {
+    ...hubEnv(hub, sims, {
+      QUEUE_PREFIX: uniqueQueuePrefix(label),
+      PRINT_STORAGE_DIR: storageDir,
+      PRINT_SCHEDULER_INTERVAL_MS: '200',
+      // The issuer writes the initial access token for client registration next to its keys (<pkiDir>/..).
+      IDP_INITIAL_ACCESS_TOKEN_FILE: join(seed.pkiDir, '..', 'oidc-initial-access-token'),
+      ...options.env,
+    }),
+  };
   let api: ApiProcess | undefined;
   let worker: WorkerProcess | undefined;
   try {

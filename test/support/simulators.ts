@@ -38,6 +38,8 @@ export function testSeed(changes: Partial<SimulatorSeed> = {}, pkiDir = TEST_PKI
   withFreePorts(seed);
   // The demo's print vendor polls the demo API's port; a test that runs the print path gives its own.
   delete seed.printVendor;
+  // API clients registered in a test stay in that test's issuer, not in the demo's file.
+  if (seed.oidc) delete seed.oidc.registration;
   return checkSeed({ ...seed, ...changes }, 'test seed');
 }
 

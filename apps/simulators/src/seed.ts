@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { checkRecipientId } from '@hub/mina-meddelanden';
 import { FaultConfig } from './fault-injection';
+import type { OidcRegistrationOptions } from './oidc/client-registration';
 import type { OidcClientSeed, OidcUserSeed } from './oidc/oidc-issuer';
 
 export type AccountType = 'Secure' | 'Anonymous' | 'Not';
@@ -87,6 +88,8 @@ export interface SimulatorSeed {
     accessTokenTtlSeconds?: number;
     clients: OidcClientSeed[];
     users?: OidcUserSeed[];
+    /** Dynamic client registration (RFC 7591/7592) for the hub's API clients; e.g. clientsFile keeps registered clients across restarts. */
+    registration?: OidcRegistrationOptions;
   };
   /** A print vendor pulling batches from the hub: omit to run without it. */
   printVendor?: PrintVendorSeed;

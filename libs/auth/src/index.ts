@@ -15,3 +15,5 @@ export { DEFAULT_ALGORITHMS, resolveAuthSettings, tokenFromAuthorizationHeader, 
 export type { AuthSettings, ResolvedAuthSettings } from './token-verifier';
 export { commonRestError, internalErrorAnswer, sendRestError } from './rest-errors';
 export type { RestErrorAnswer } from './rest-errors';
+export { IdpRegistrationClient, IdpRegistrationError } from './idp-registration';
+export type { IdpRegistrationSettings, RegisteredClient } from './idp-registration';

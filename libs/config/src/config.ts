@@ -44,6 +44,9 @@ export const SETTINGS = {
   CONSOLE_OIDC_ISSUER: { schema: url(['http:', 'https:']).optional(), default: undefined as string | undefined, optional: true, doc: 'issuer the web console logs users in at, as the browser reaches it (default: OIDC_ISSUER)' },
   CONSOLE_OIDC_CLIENT_ID: { schema: z.string().min(1), default: 'dispatch-hub-console', doc: "the console's public client at the issuer (Authorization Code + PKCE; redirect URI <API URL>/callback)" },
   CONSOLE_DIR: { schema: z.string().min(1).optional(), default: undefined as string | undefined, optional: true, doc: 'directory of the built console the API serves at / (default: dist/console; `npm run build` makes it)' },
+  IDP_REGISTRATION_URL: { schema: url(['http:', 'https:']).optional(), default: undefined as string | undefined, optional: true, doc: "the identity provider's dynamic client registration endpoint (RFC 7591), where tenant admins' API clients are registered (default: registration_endpoint from OIDC_ISSUER's discovery document; Keycloak: <realm URL>/clients-registrations/openid-connect)" },
+  IDP_INITIAL_ACCESS_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters').optional(), default: undefined as string | undefined, optional: true, secret: true, doc: 'initial access token the hub registers API clients with (Keycloak: Clients → Client registration → Initial access token); default: read from IDP_INITIAL_ACCESS_TOKEN_FILE' },
+  IDP_INITIAL_ACCESS_TOKEN_FILE: { schema: z.string().min(1), default: '.data/oidc-initial-access-token', doc: "file holding the initial access token when IDP_INITIAL_ACCESS_TOKEN is not set (the demo's issuer writes its generated one there); read when an API client is registered" },
   MASTER_KEY: { schema: z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)'), default: undefined as string | undefined, doc: 'AES-256-GCM key that encrypts the stored signing keys (base64, 32 bytes); required' },
   FAR_URL: { schema: url(['https:']), default: 'https://127.0.0.1:7443/Recipient/v3', doc: 'FaR endpoint (the simulator in the demo)' },
   MM_CA_FILE: { schema: z.string().min(1), default: '.data/pki/ca.crt.pem', doc: 'PEM bundle of the CAs trusted for FaR and mailbox operators (TLS)' },
@@ -100,7 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { notN
       continue;
     }
     const parsed = (s.schema as z.ZodType).safeParse(raw);
-    if (!parsed.success) problems.push(`${name}=${name === 'MASTER_KEY' ? '(hidden)' : JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+    const hidden = name === 'MASTER_KEY' || ('secret' in s && s.secret);
+    if (!parsed.success) problems.push(`${name}=${hidden ? '(hidden)' : JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
     else out[name] = parsed.data;
   }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);

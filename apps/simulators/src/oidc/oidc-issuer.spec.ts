@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, JSONWebKeySet, jwtVerify } from 'jose';
@@ -200,6 +200,159 @@ describe('local OIDC issuer', () => {
     const res = await fetch(`${issuer.issuer}/interaction/no-such-interaction`);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('start again from the application');
+  });
+
+  describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () => {
+    const HUB_CLIENT = {
+      client_name: 'Bygglovssystemet',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      organization: 'demo-kommun',
+      roles: ['case-system'],
+      sending_unit: 'bygg',
+    };
+    type Registered = Record<string, unknown> & { client_id: string; client_secret: string; registration_access_token: string; registration_client_uri: string };
+
+    const register = (metadata: Record<string, unknown>, token: string | null = issuer.initialAccessToken) =>
+      fetch(issuer.registrationEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(metadata),
+      });
+    const manage = (c: Registered, method: 'GET' | 'PUT' | 'DELETE', body?: unknown, token = c.registration_access_token) =>
+      fetch(c.registration_client_uri, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    /** The client's metadata as an RFC 7592 update sends it back (without the server-managed fields). */
+    const updateBody = (c: Registered) =>
+      Object.fromEntries(Object.entries(c).filter(([k]) => !['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at', 'client_secret'].includes(k)));
+
+    it('advertises Keycloak\'s registration endpoint and keeps a generated initial access token in a 0600 file', async () => {
+      const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      expect(discovery.registration_endpoint).toBe(`${issuer.issuer}/clients-registrations/openid-connect`);
+      expect(issuer.registrationEndpoint).toBe(discovery.registration_endpoint);
+      const file = join(dir, 'keys', 'oidc-initial-access-token');
+      expect(readFileSync(file, 'utf8').trim()).toBe(issuer.initialAccessToken);
+      expect(issuer.initialAccessToken.length).toBeGreaterThanOrEqual(32);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const again = await startOidcIssuer(options(keysFile));
+      try {
+        expect(again.initialAccessToken).toBe(issuer.initialAccessToken);
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('registers only with the initial access token', async () => {
+      for (const token of [null, 'not-the-initial-access-token', 'demo-case-system']) {
+        const res = await register(HUB_CLIENT, token);
+        expect(res.status).toBe(401);
+        expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+      }
+    });
+
+    it('registers a client whose tokens carry the tenant, the roles and the sending unit it was registered with', async () => {
+      const res = await register(HUB_CLIENT);
+      expect(res.status).toBe(201);
+      const c = (await res.json()) as Registered;
+      expect(c).toMatchObject({
+        client_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        client_secret: expect.any(String),
+        registration_access_token: expect.any(String),
+        registration_client_uri: `${issuer.registrationEndpoint}/${c.client_id}`,
+        organization: 'demo-kommun',
+        roles: ['case-system'],
+        sending_unit: 'bygg',
+      });
+      const { status, json } = await clientCredentials(issuer, 'basic', c.client_id, c.client_secret);
+      expect(status).toBe(200);
+      const { payload } = await jwtVerify(String(json.access_token), createLocalJWKSet(jwks), { issuer: issuer.issuer, audience: AUDIENCE });
+      expect(payload).toMatchObject({
+        sub: c.client_id,
+        azp: c.client_id,
+        preferred_username: `service-account-${c.client_id}`,
+        organization: ['demo-kommun'],
+        realm_access: { roles: ['case-system'] },
+        sending_unit: 'bygg',
+      });
+    });
+
+    it('refuses roles a registration may not give, and claims without a tenant', async () => {
+      const cases: [Record<string, unknown>, RegExp][] = [
+        [{ ...HUB_CLIENT, roles: ['case-system', 'tenant-admin'] }, /"tenant-admin" cannot be given by registration; allowed: case-system/],
+        [{ ...HUB_CLIENT, roles: ['platform-admin'] }, /"platform-admin" cannot be given/],
+        [{ ...HUB_CLIENT, organization: undefined }, /organization is required with roles or sending_unit/],
+        [{ ...HUB_CLIENT, organization: 'Demo Kommun' }, /organization must be a tenant alias/],
+        [{ ...HUB_CLIENT, sending_unit: 'Bygg och miljö' }, /sending_unit must be a sending unit code/],
+      ];
+      for (const [metadata, message] of cases) {
+        const res = await register(metadata);
+        expect(res.status).toBe(400);
+        const body = (await res.json()) as { error: string; error_description: string };
+        expect(body.error).toBe('invalid_client_metadata');
+        expect(body.error_description).toMatch(message);
+      }
+    });
+
+    it('rotates the secret on an update (the old one is refused), rotates the registration access token, keeps the claims fixed and deletes', async () => {
+      const c = (await (await register(HUB_CLIENT)).json()) as Registered;
+      const read = await manage(c, 'GET');
+      expect(read.status).toBe(200);
+      const current = (await read.json()) as Registered;
+      expect(current).toMatchObject({ client_id: c.client_id, organization: 'demo-kommun', roles: ['case-system'], sending_unit: 'bygg' });
+
+      const moved = await manage(c, 'PUT', { ...updateBody(current), organization: 'annan-kommun' });
+      expect(moved.status).toBe(400);
+      expect(((await moved.json()) as { error_description: string }).error_description).toMatch(/organization is set when the client is registered and cannot be changed/);
+      const promoted = await manage(c, 'PUT', { ...updateBody(current), roles: ['case-system', 'tenant-admin'] });
+      expect(promoted.status).toBe(400);
+
+      const res = await manage(c, 'PUT', updateBody(current));
+      expect(res.status).toBe(200);
+      const updated = (await res.json()) as Registered;
+      expect(updated.client_secret).not.toBe(c.client_secret);
+      expect(updated.registration_access_token).not.toBe(c.registration_access_token);
+      expect((await clientCredentials(issuer, 'basic', c.client_id, c.client_secret)).status).toBe(401);
+      expect((await clientCredentials(issuer, 'basic', c.client_id, updated.client_secret)).status).toBe(200);
+      expect((await manage(c, 'GET')).status).toBe(401);
+
+      expect((await manage(updated, 'DELETE')).status).toBe(204);
+      const gone = await clientCredentials(issuer, 'basic', c.client_id, updated.client_secret);
+      expect(gone.status).toBe(401);
+      expect(gone.json.error).toBe('invalid_client');
+    });
+
+    it('keeps registered clients across restarts in a clientsFile', async () => {
+      const clientsFile = join(dir, 'registered-clients.json');
+      const withFile = { ...options(keysFile), registration: { clientsFile, initialAccessToken: 'a-fixed-initial-access-token' } };
+      const first = await startOidcIssuer(withFile);
+      let c: Registered;
+      try {
+        expect(first.initialAccessToken).toBe('a-fixed-initial-access-token');
+        const res = await fetch(first.registrationEndpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer a-fixed-initial-access-token' },
+          body: JSON.stringify(HUB_CLIENT),
+        });
+        expect(res.status).toBe(201);
+        c = (await res.json()) as Registered;
+      } finally {
+        await first.close();
+      }
+      expect(statSync(clientsFile).mode & 0o777).toBe(0o600);
+      const second = await startOidcIssuer(withFile);
+      try {
+        expect((await clientCredentials(second, 'basic', c.client_id, c.client_secret)).status).toBe(200);
+        const read = await fetch(`${second.registrationEndpoint}/${c.client_id}`, { headers: { authorization: `Bearer ${c.registration_access_token}` } });
+        expect(read.status).toBe(200);
+      } finally {
+        await second.close();
+      }
+    });
   });
 
   it('refuses impossible seeds at start', async () => {

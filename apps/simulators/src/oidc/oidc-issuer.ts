@@ -1,8 +1,22 @@
-import { createHash, generateKeyPairSync, JsonWebKey, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPairSync, JsonWebKey, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import {
+  CLAIM_METADATA,
+  claimMetadataValidator,
+  claimsOfRegisteredClient,
+  claimsPolicy,
+  DEFAULT_ALLOWED_ROLES,
+  loadOrCreateInitialAccessToken,
+  newClientSecret,
+  OidcRegistrationOptions,
+  REGISTRATION_POLICY,
+} from './client-registration';
+
+export type { OidcRegistrationOptions } from './client-registration';
 
 /** A machine client of the issuer, shaped like a Keycloak client with a service account. */
 export interface OidcClientSeed {
@@ -45,6 +59,12 @@ export interface OidcIssuerOptions {
   accessTokenTtlSeconds?: number;
   clients: OidcClientSeed[];
   users?: OidcUserSeed[];
+  /**
+   * Dynamic client registration (RFC 7591) and management (RFC 7592), protected by an initial
+   * access token: always on; these options name the token, the roles a registration may give and
+   * where registered clients are kept.
+   */
+  registration?: OidcRegistrationOptions;
 }
 
 export interface RunningOidcIssuer {
@@ -55,6 +75,10 @@ export interface RunningOidcIssuer {
   authorizationEndpoint: string;
   /** The RFC 8707 resource indicator that stands for `audience` (requests without `resource` get it by default). */
   resourceIndicator: string;
+  /** The RFC 7591 registration endpoint (Keycloak's path: `/clients-registrations/openid-connect`). */
+  registrationEndpoint: string;
+  /** The Bearer token a registration request must carry. */
+  initialAccessToken: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +89,8 @@ interface OidcProviderInstance {
   interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<OidcInteraction>;
   interactionFinished(req: IncomingMessage, res: ServerResponse, result: object, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
   Grant: new (init: { accountId: string; clientId: string }) => OidcGrant;
+  InitialAccessToken: new (init: { jti: string; policies: string[] }) => { save(): Promise<string> };
+  Client: { find(id: string): Promise<{ metadata(): Record<string, unknown> } | undefined> };
 }
 interface OidcGrant {
   addOIDCScope(scope: string): void;
@@ -86,7 +112,7 @@ interface OidcToken {
 }
 interface OidcProviderModule {
   default: new (issuer: string, configuration: object) => OidcProviderInstance;
-  errors: { InvalidTarget: new (description?: string) => Error };
+  errors: { InvalidTarget: new (description?: string) => Error; InvalidClientMetadata: new (description: string) => Error };
 }
 
 const USER_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8'; // RFC 4122 URL namespace
@@ -96,14 +122,17 @@ const MAX_FORM_BYTES = 16 * 1024;
 /**
  * Starts a local OpenID Provider (oidc-provider) that stands in for the production Keycloak realm:
  * JWT access tokens signed RS256 with `aud`, `organization`, `realm_access.roles` and `sending_unit`
- * claims shaped like Keycloak's, client credentials (basic or post) and authorization code + PKCE
- * with a minimal login form. Plain HTTP; for development and tests only.
+ * claims shaped like Keycloak's, client credentials (basic or post), authorization code + PKCE
+ * with a minimal login form, and dynamic client registration (RFC 7591/7592, Keycloak's path)
+ * behind an initial access token, through which the hub registers case systems (see
+ * client-registration.ts). Plain HTTP; for development and tests only.
  */
 export async function startOidcIssuer(options: OidcIssuerOptions): Promise<RunningOidcIssuer> {
   validateOptions(options);
   const host = options.host ?? '127.0.0.1';
   const issuerPath = normalizeIssuerPath(options.issuerPath);
   const privateJwk = await loadOrCreateSigningKey(options.keysFile);
+  const initialAccessToken = await loadOrCreateInitialAccessToken(options.registration, options.keysFile);
 
   // The issuer URL contains the port, so the provider is built, and requests handled, once it is known.
   const server = createServer();
@@ -120,6 +149,8 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<Runni
   const resourceIndicator = toResourceIndicator(options.audience);
 
   const provider = buildProvider(issuer, resourceIndicator, privateJwk, options);
+  // Registrations with this token carry the claims policy, and so do the registration access tokens they lead to.
+  await new provider.InitialAccessToken({ jti: initialAccessToken, policies: [REGISTRATION_POLICY] }).save();
   const providerCallback = provider.callback();
   const interactionPrefix = `${issuerPath}/interaction/`;
   const usersByUsername = new Map((options.users ?? []).map((u) => [u.username, u]));
@@ -153,6 +184,8 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<Runni
     tokenEndpoint: endpoint(ROUTES.token),
     authorizationEndpoint: endpoint(ROUTES.authorization),
     resourceIndicator,
+    registrationEndpoint: endpoint(ROUTES.registration),
+    initialAccessToken,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -171,6 +204,7 @@ const ROUTES = {
   end_session: '/protocol/openid-connect/logout',
   introspection: '/protocol/openid-connect/token/introspect',
   revocation: '/protocol/openid-connect/revoke',
+  registration: '/clients-registrations/openid-connect',
 };
 
 function buildProvider(issuer: string, resourceIndicator: string, privateJwk: JsonWebKey, options: OidcIssuerOptions): OidcProviderInstance {
@@ -178,13 +212,17 @@ function buildProvider(issuer: string, resourceIndicator: string, privateJwk: Js
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { default: Provider, errors } = require('oidc-provider') as OidcProviderModule;
   const clients = new Map(options.clients.map((c) => [c.clientId, c]));
+  const allowedRoles = options.registration?.allowedRoles ?? DEFAULT_ALLOWED_ROLES;
+  // Assigned below; the token-claims hook runs only once requests come in.
+  let provider: OidcProviderInstance | undefined = undefined;
   const users = new Map((options.users ?? []).map((u) => [userId(u.username), u]));
   const ttlFor = (_ctx: unknown, _token: unknown, client?: { clientId: string }) =>
     (client && clients.get(client.clientId)?.accessTokenTtlSeconds) ?? options.accessTokenTtlSeconds ?? DEFAULT_TTL_SECONDS;
 
   const configuration = {
-    adapter: createMemoryAdapter(),
+    adapter: createMemoryAdapter(options.registration?.clientsFile),
     clients: options.clients.map(toClientMetadata),
+    extraClientMetadata: { properties: [...CLAIM_METADATA], validator: claimMetadataValidator(errors.InvalidClientMetadata, allowedRoles) },
     jwks: { keys: [privateJwk] },
     routes: ROUTES,
     responseTypes: ['code'],
@@ -196,6 +234,16 @@ function buildProvider(issuer: string, resourceIndicator: string, privateJwk: Js
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
+      registration: {
+        enabled: true,
+        // Only with the initial access token (an InitialAccessToken saved at start, carrying the policy).
+        initialAccessToken: true,
+        policies: { [REGISTRATION_POLICY]: claimsPolicy(errors.InvalidClientMetadata) },
+        // Keycloak-like client ids.
+        idFactory: () => randomUUID(),
+        secretFactory: () => newClientSecret(),
+      },
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string[]) =>
@@ -235,16 +283,17 @@ function buildProvider(issuer: string, resourceIndicator: string, privateJwk: Js
         claims: () => ({ sub, name: user.name, preferred_username: user.username }),
       };
     },
-    extraTokenClaims: (_ctx: unknown, token: OidcToken) => {
+    extraTokenClaims: async (_ctx: unknown, token: OidcToken) => {
       if (token.accountId) {
         const user = users.get(token.accountId);
         return user ? { azp: token.clientId, preferred_username: user.username, ...identityClaims(user) } : { azp: token.clientId };
       }
-      const client = clients.get(token.clientId);
       // Keycloak names a client's service-account user like this.
-      return client
-        ? { azp: token.clientId, preferred_username: `service-account-${client.clientId}`, ...identityClaims(client) }
-        : { azp: token.clientId };
+      const serviceAccount = { azp: token.clientId, preferred_username: `service-account-${token.clientId}` };
+      const seeded = clients.get(token.clientId);
+      if (seeded) return { ...serviceAccount, ...identityClaims(seeded) };
+      const registered = await provider?.Client.find(token.clientId);
+      return registered ? { ...serviceAccount, ...identityClaims(claimsOfRegisteredClient(registered.metadata())) } : { azp: token.clientId };
     },
     clientBasedCORS: (ctx: { oidc: { route: string } }, origin: string, client: { clientAuthMethod: string; redirectUris: string[] }) =>
       origin !== 'null' &&
@@ -255,7 +304,8 @@ function buildProvider(issuer: string, resourceIndicator: string, privateJwk: Js
       ctx.body = page('Sign-in error', Object.entries(out).map(([k, v]) => `<p><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</p>`).join(''));
     },
   };
-  return new Provider(issuer, configuration);
+  provider = new Provider(issuer, configuration);
+  return provider;
 }
 
 function identityClaims(seed: { tenant?: string; roles: string[]; sendingUnit?: string }): Record<string, unknown> {
@@ -406,6 +456,10 @@ function validateOptions(options: OidcIssuerOptions): void {
       problems.push(`client ${c.clientId}: accessTokenTtlSeconds must be a positive integer`);
     }
   }
+  const roles = options.registration?.allowedRoles;
+  if (roles !== undefined && (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string' || r === ''))) {
+    problems.push('registration.allowedRoles must list role names (e.g. ["case-system"])');
+  }
   const names = new Set<string>();
   for (const u of options.users ?? []) {
     if (names.has(u.username)) problems.push(`user ${u.username} is listed twice`);
@@ -463,13 +517,36 @@ interface StoredEntry {
   expiresAt?: number;
 }
 
+/** The models a `clientsFile` keeps: registered clients and the tokens that manage them. */
+const PERSISTED_MODELS = new Set(['Client', 'RegistrationAccessToken']);
+
 // oidc-provider's bundled memory adapter logs a "MUST change" warning on every start; this is the same
-// thing, quietly, and kept per issuer so that two issuers in one process share nothing.
-function createMemoryAdapter() {
+// thing, quietly, and kept per issuer so that two issuers in one process share nothing. With a
+// clientsFile, registered clients and their registration access tokens are also written there
+// (whole file, replaced atomically: registrations are rare) and read back at start.
+function createMemoryAdapter(clientsFile?: string) {
   const store = new Map<string, StoredEntry>();
   const index = new Map<string, string>();
   const grants = new Map<string, Set<string>>();
   let writes = 0;
+
+  if (clientsFile) {
+    let saved: Record<string, StoredEntry> = {};
+    try {
+      saved = JSON.parse(readFileSync(clientsFile, 'utf8')) as Record<string, StoredEntry>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${clientsFile} cannot be read as registered clients (${(err as Error).message}); fix or delete it`);
+    }
+    for (const [key, entry] of Object.entries(saved)) if (PERSISTED_MODELS.has(key.split(':')[0])) store.set(key, entry);
+  }
+  const persist = (model: string) => {
+    if (!clientsFile || !PERSISTED_MODELS.has(model)) return;
+    const kept = Object.fromEntries([...store].filter(([key]) => PERSISTED_MODELS.has(key.split(':')[0])));
+    mkdirSync(dirname(clientsFile), { recursive: true });
+    const temporary = `${clientsFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(kept, null, 2), { mode: 0o600 });
+    renameSync(temporary, clientsFile);
+  };
 
   const alive = (key: string): StoredEntry | undefined => {
     const entry = store.get(key);
@@ -501,6 +578,7 @@ function createMemoryAdapter() {
       if (typeof payload.uid === 'string') index.set(`${this.model}:uid:${payload.uid}`, id);
       if (typeof payload.userCode === 'string') index.set(`${this.model}:userCode:${payload.userCode}`, id);
       if (++writes % 1000 === 0) sweep();
+      persist(this.model);
     }
 
     async find(id: string) {
@@ -524,6 +602,7 @@ function createMemoryAdapter() {
 
     async destroy(id: string): Promise<void> {
       store.delete(this.key(id));
+      persist(this.model);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
