@@ -17,7 +17,13 @@
  *     database, no queue (what a naive sequential sender achieves);
  *   - ceiling: the same with WORKER_CONCURRENCY letters in flight (what the Mina meddelanden work
  *     alone allows on this machine, without the hub's durability).
- * The hub's figure is printed with its ratio to both.
+ * The hub's figure is printed with its ratio to both, and with what each letter cost: CPU per letter
+ * of each process (the worker; this database's PostgreSQL backends, read from /proc for the pids
+ * pg_stat_activity lists, so other databases on a shared server are not counted; Redis; the
+ * simulators), the dispatch's database statements (letters per batched statement), and the
+ * database work per letter from PostgreSQL's statistics (transactions, letter updates and how many
+ * were HOT, rows written per table). On a busy machine the rate is noisy; CPU per letter and the
+ * ratio to the same run's baseline stay comparable.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -104,6 +110,62 @@ function cpuSeconds(select: { pids?: number[]; comm?: string[] }): number {
       if (select.comm && !select.comm.includes(comm)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       total += (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      // The process has gone.
+    }
+  }
+  return total;
+}
+
+/** CPU seconds (user + system) of one process, or undefined when it has gone. */
+function cpuOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPU of this benchmark database's PostgreSQL backends (the worker's connections, autovacuum on
+ * its tables; not this benchmark's own poll): the pids are read from pg_stat_activity at every poll and
+ * each one's last reading is kept, so a backend that ends during the run loses at most one poll
+ * interval. Other sessions on the same server (other tests, other databases) are not counted, which
+ * keeps the figure meaningful on a busy machine; the server's shared processes (WAL writer,
+ * checkpointer, background writer) serve every database and are reported apart.
+ */
+class BackendCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+
+  /** Records the current reading of each pid; a pid seen for the first time after start() counts from 0. */
+  sample(pids: number[], starting = false): void {
+    for (const pid of pids) {
+      const cpu = cpuOf(pid);
+      if (cpu === undefined) continue;
+      if (!this.first.has(pid)) this.first.set(pid, starting ? cpu : 0);
+      this.last.set(pid, cpu);
+    }
+  }
+
+  get seconds(): number {
+    let total = 0;
+    for (const [pid, last] of this.last) total += last - (this.first.get(pid) ?? 0);
+    return total;
+  }
+}
+
+/** CPU seconds of the PostgreSQL server's own processes (not backends): WAL writer, checkpointer, background writer, … */
+function postgresSharedCpu(): number {
+  let total = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (!/^postgres: (?:\S+: )?(walwriter|checkpointer|background writer|autovacuum launcher|logical replication launcher|archiver)/.test(cmd)) continue;
+      total += cpuOf(Number(d)) ?? 0;
     } catch {
       // The process has gone.
     }
@@ -246,11 +308,39 @@ async function main(): Promise<void> {
 
     // Letters as the intake writes them: the letter, its attachment and the outbox row, in one transaction.
     const orm = await createOrm({ url: appUrl, entities: [...TENANCY_ENTITIES, ...LETTER_ENTITIES], poolSize: 2 });
-    cleanups.unshift(() => orm.close());
+    let ormOpen = true;
+    cleanups.unshift(async () => ormOpen && (await orm.close()));
     const db = new TenantDb(orm);
     const unitId = demo.units.bygg.id;
     const tenantId = demo.tenantId;
     const letterRecipients = recipients.slice(0, N);
+    // One connection polls (a new one per poll would cost the server a backend start each time).
+    const poll = new Client({ connectionString: ownerUrl });
+    await poll.connect();
+    cleanups.unshift(() => poll.end());
+    // The poll's own backend is the benchmark's cost, not the hub's: counted with the benchmark.
+    const pollPid = (await poll.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    const backendPids = async () =>
+      (await poll.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+    const dbStats = async () =>
+      (
+        await poll.query<{ xacts: string; letter_updates: string; letter_hot: string }>(
+          `select d.xact_commit + d.xact_rollback as xacts,
+                  t.n_tup_upd as letter_updates, t.n_tup_hot_upd as letter_hot
+             from pg_stat_database d, pg_stat_user_tables t where d.datname = current_database() and t.relname = 'letter'`,
+        )
+      ).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])) as Record<keyof typeof r, number>)[0];
+    const tableWrites = async () =>
+      new Map(
+        (await poll.query<{ relname: string; n: string }>('select relname, n_tup_ins + n_tup_upd + n_tup_del as n from pg_stat_user_tables')).rows.map((r) => [
+          r.relname,
+          Number(r.n),
+        ]),
+      );
+    // What the database does for the run, from its statistics: read before the letters are inserted
+    // (a backend reports its counters up to a second late), the insert's own rows taken off after.
+    const statsBefore = await dbStats();
+    const writesBefore = await tableWrites();
     const insertStart = process.hrtime.bigint();
     await db.inTenant(tenantId, async (em) => {
       const now = new Date();
@@ -298,22 +388,28 @@ async function main(): Promise<void> {
       }
     });
     const committed = process.hrtime.bigint();
+    const backends = new BackendCpu();
+    backends.sample(await backendPids(), true);
     const cpuAt = () => ({
       worker: cpuSeconds({ pids: [worker.child.pid!] }),
       simulators: cpuSeconds({ pids: [sims.child.pid!] }),
-      postgres: cpuSeconds({ comm: ['postgres'] }),
+      'postgres (all processes, other databases too)': cpuSeconds({ comm: ['postgres'] }),
+      'postgres (server processes)': postgresSharedCpu(),
       redis: cpuSeconds({ comm: ['redis-server'] }),
-      bench: cpuSeconds({ pids: [process.pid] }),
+      'benchmark (with its poll connection)': cpuSeconds({ pids: [process.pid, pollPid] }),
     });
     const cpuBefore = cpuAt();
     process.stdout.write(`inserted ${N} letters with outbox rows in ${(Number(committed - insertStart) / 1e9).toFixed(2)} s; dispatching…\n`);
 
     let delivered = 0;
+    let polls = 0;
     let counts: Record<string, number> = {};
     const deadline = Date.now() + Math.max(120_000, N * 100);
     while (delivered < N) {
       await new Promise((r) => setTimeout(r, 100));
-      const rows = await query<{ status: string; n: string }>(ownerUrl, 'select status, count(*) as n from letter group by status');
+      const { rows } = await poll.query<{ status: string; n: string }>('select status, count(*) as n from letter group by status');
+      polls++;
+      backends.sample(await backendPids());
       counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
       delivered = counts.DELIVERED ?? 0;
       const finished = delivered + (counts.PRINT_PENDING ?? 0) + (counts.FAILED ?? 0);
@@ -321,9 +417,13 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error(`not done in time: ${JSON.stringify(counts)}`);
     }
     const seconds = Number(process.hrtime.bigint() - committed) / 1e9;
+    backends.sample(await backendPids());
     const cpuAfter = cpuAt();
-    const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - cpuBefore[k as keyof typeof cpuBefore]]));
+    const cpu: Record<string, number> = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - cpuBefore[k as keyof typeof cpuBefore]]));
+    cpu['postgres (this database’s backends)'] = backends.seconds;
     const rate = N / seconds;
+    const hubOwn = (cpu.worker + cpu['postgres (this database’s backends)'] + cpu.redis) / N;
+    const hubAll = hubOwn + cpu.simulators / N;
     const [lat] = await query<{ p50: number; p95: number; p99: number; first: Date; last: Date }>(
       ownerUrl,
       `select percentile_cont(0.5) within group (order by extract(epoch from dispatched_at - created_at)) as p50,
@@ -345,9 +445,38 @@ async function main(): Promise<void> {
         return `${step} ${((sum / count) * 1000).toFixed(1)} ms`;
       })
       .join(', ');
+    const batches = ['claim', 'apply']
+      .map((statement) => {
+        const sum = metric(`hub_dispatch_db_batch_letters_sum\\{statement="${statement}"\\}`);
+        const count = metric(`hub_dispatch_db_batch_letters_count\\{statement="${statement}"\\}`);
+        return `${statement} ${count} statements, ${(sum / count).toFixed(1)} letters each`;
+      })
+      .join('; ');
     const stored = (await (await fetch(`${endpoints.admin}/operators`)).json()) as { key: string; stats: { accepted: number; redeliveries: number } }[];
     const accepted = stored.reduce((a, o) => a + o.stats.accepted, 0);
     const farStats = ((await (await fetch(`${endpoints.admin}/far`)).json()) as { stats: Record<string, number> }).stats;
+    // A backend reports its counters at the end of a transaction at most once a second, and when it
+    // exits: stop the worker and close the insert's connections, and wait until their backends have
+    // ended, before reading what the run cost the database.
+    await stop(worker.child);
+    await orm.close();
+    ormOpen = false;
+    const waitUntil = Date.now() + 5000;
+    while ((await backendPids()).length > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+    const statsAfter = await dbStats();
+    const writesAfter = await tableWrites();
+
+    const dbWork = Object.fromEntries(Object.entries(statsAfter).map(([k, v]) => [k, v - statsBefore[k as keyof typeof statsBefore]])) as typeof statsAfter;
+    // The insert (one transaction: the letters, their attachments and outbox rows), and this
+    // benchmark's own polls (two statements each) and statistics reads.
+    dbWork.xacts -= 1 + polls * 2 + 2;
+    for (const [table, rows] of [['letter', N], ['outbox', N], ['letter_attachment', pdf ? N : 0]] as const) writesBefore.set(table, (writesBefore.get(table) ?? 0) + rows);
+    const writesByTable = [...writesAfter]
+      .map(([t, n]) => [t, n - (writesBefore.get(t) ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([t, n]) => `${t} ${(n / N).toFixed(2)}`)
+      .join(', ');
 
     process.stdout.write(
       [
@@ -358,9 +487,15 @@ async function main(): Promise<void> {
         `  latency accepted → delivered: p50 ${Number(lat.p50).toFixed(2)} s, p95 ${Number(lat.p95).toFixed(2)} s, p99 ${Number(lat.p99).toFixed(2)} s`,
         `  sign+seal per delivery in the worker: ${sealMs.toFixed(2)} ms; event-loop lag p99 ${lagP99.toFixed(1)} ms, max ${lagMax.toFixed(1)} ms`,
         `  mean wall time per step in the worker: ${steps}`,
+        `  the dispatch's database statements: ${batches}`,
         `  CPU during the run (s, and ms per letter): ${Object.entries(cpu)
-          .map(([k, v]) => `${k} ${v.toFixed(1)} (${((v / N) * 1000).toFixed(1)})`)
+          .map(([k, v]) => `${k} ${v.toFixed(1)} (${((v / N) * 1000).toFixed(2)})`)
           .join(', ')}; wall ${seconds.toFixed(1)} s × 2 cores`,
+        `  CPU per letter: the hub's own (worker + its database backends + Redis) ${(hubOwn * 1000).toFixed(2)} ms; with the simulated ` +
+          `FaR and operators ${(hubAll * 1000).toFixed(2)} ms, i.e. at most ${(2 / hubAll).toFixed(0)} letters/s on 2 cores with nothing else running`,
+        `  database work per letter: ${(dbWork.xacts / N).toFixed(2)} transactions; letter updates ${(dbWork.letter_updates / N).toFixed(2)}, ` +
+          `${dbWork.letter_updates ? ((100 * dbWork.letter_hot) / dbWork.letter_updates).toFixed(0) : 0}% of them HOT`,
+        `  rows written per letter, by table (inserted + updated + deleted): ${writesByTable}`,
         `  FaR simulator counters (baseline included): ${JSON.stringify(farStats)}`,
         `  operators stored ${accepted} deliveries (${2 * N_BASE + 20} from the baseline runs), ${stored.reduce((a, o) => a + o.stats.redeliveries, 0)} redeliveries`,
         '',

@@ -105,7 +105,7 @@ export class DispatchLetterHandler {
 
   constructor(private readonly deps: DispatchLetterDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.store = new DispatchStore(deps.db, deps.settings.leaseMs);
+    this.store = new DispatchStore(deps.db, deps.settings.leaseMs, { onBatch: (statement, letters) => deps.metrics?.dbBatchLetters.observe({ statement }, letters) });
     this.reachability = deps.reachability ?? (async (sender, id) => (await deps.gateway.isReachable(sender, [id]))[0]);
   }
 

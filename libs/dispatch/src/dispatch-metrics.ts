@@ -26,6 +26,8 @@ export class DispatchMetrics {
   readonly sealSeconds: Histogram;
   /** Wall time of each step of a dispatch (claim, far, seal, commit, deliver), seconds. */
   readonly stepSeconds: Histogram<'step'>;
+  /** Letters per statement of the dispatch's batched claims and state changes (see DispatchStore). */
+  readonly dbBatchLetters: Histogram<'statement'>;
   readonly outboxRelayed: Counter;
   readonly reconcilerEnqueued: Counter;
   readonly collectErrors: Counter<'source'>;
@@ -51,6 +53,13 @@ export class DispatchMetrics {
       help: 'Wall time of each step of a dispatch: claim, far, seal, commit (a state change), deliver',
       labelNames: ['step'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.dbBatchLetters = new Histogram({
+      name: 'hub_dispatch_db_batch_letters',
+      help: 'Letters per database statement of the dispatch (claim: leases taken; apply: state changes), batched across concurrent jobs',
+      labelNames: ['statement'],
+      buckets: [1, 2, 4, 8, 16, 32, 64],
       registers,
     });
     this.outboxRelayed = new Counter({ name: 'hub_outbox_relayed_total', help: 'Outbox rows turned into jobs', registers });

@@ -11,7 +11,8 @@ export {
   DispatchEvent,
   DispatchSettings,
 } from './dispatch-letter.handler';
-export { DispatchStore, ClaimedLetter, ClaimRefusal, LeaseLostError, FinishedElsewhereError, LetterChange, EventInput, LetterColumns } from './dispatch-store';
+export { DispatchStore, DispatchStoreOptions, ClaimedLetter, ClaimRefusal, LeaseLostError, FinishedElsewhereError, LetterChange, EventInput, LetterColumns } from './dispatch-store';
+export { StatementBatcher, StatementBatcherOptions, BatchRunner } from './statement-batcher';
 export { JobRouter, JobContext, JobRegistration, JobRegistrationError, UnrunnableJobError, registerJob } from './job-router';
 export { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
 export { ReachabilityBatcher, ReachabilityBatcherOptions, ReachabilityLookup } from './reachability-batcher';
