@@ -38,36 +38,45 @@ export class DiaryEventConsumer {
   async tick(): Promise<boolean> {
     const events = await this.stream.next();
     if (events.length === 0) return false;
-    let created = 0;
+    // One statement (and transaction) per municipality per round, not one per letter: the consumer
+    // sees every dispatched letter, also of municipalities without hooks.
+    const byTenant = new Map<string, StreamedLetterEvent[]>();
     for (const e of events) {
-      if (isDispatch(e) && (await this.register(e))) created++;
+      if (!isDispatch(e)) continue;
+      const list = byTenant.get(e.tenantId);
+      if (list) list.push(e);
+      else byTenant.set(e.tenantId, [e]);
     }
+    let created = 0;
+    for (const [tenantId, dispatched] of byTenant) created += await this.register(tenantId, dispatched);
     await this.stream.commit(events[events.length - 1].id);
     if (created) this.options.log.info({ events: events.length, registrations: created }, 'diary registrations created for dispatched letters');
     return events.length >= (this.options.batch ?? 500);
   }
 
-  private register(e: StreamedLetterEvent): Promise<boolean> {
-    return this.options.db.inTenant(e.tenantId, async (em) => {
+  /** Creates the registrations of one municipality's dispatched letters; returns how many were new. */
+  private register(tenantId: string, events: StreamedLetterEvent[]): Promise<number> {
+    return this.options.db.inTenant(tenantId, async (em) => {
       const { rowCount } = await sql(
         em,
         `insert into diary_registration (tenant_id, letter_id, hook_id, event_id, status, next_attempt_at, give_up_at)
-         select l.tenant_id, l.id, h.id, $2, 'PENDING', now(), now() + make_interval(secs => $4)
-           from letter l
+         select l.tenant_id, l.id, h.id, e.event_id, 'PENDING', now(), now() + make_interval(secs => $4)
+           from unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) as e(letter_id, event_id, dispatched_at)
+           join letter l on l.id = e.letter_id
            join lateral (
              select h.id, h.enabled from diary_hook h
-              where h.deleted_at is null and h.created_at <= $3::timestamptz
+              where h.deleted_at is null and h.created_at <= e.dispatched_at
                 and (h.case_type_code = l.case_type_code or h.case_type_code is null)
               order by h.case_type_code is null, h.created_at
               limit 1) h on true
-          where l.id = $1 and h.enabled
+          where h.enabled
             -- The case type is the switch (case_type.diary_enabled); the hook is where registrations go.
             and (l.case_type_code is null or exists (select 1 from case_type ct
                   where ct.tenant_id = l.tenant_id and ct.code = l.case_type_code and ct.diary_enabled))
          on conflict (letter_id, hook_id) do nothing`,
-        [e.letterId, e.id, e.createdAt, this.options.retryTotalMs / 1000],
+        [events.map((e) => e.letterId), events.map((e) => e.id), events.map((e) => e.createdAt), this.options.retryTotalMs / 1000],
       );
-      return rowCount > 0;
+      return rowCount;
     });
   }
 }
