@@ -46,6 +46,21 @@ export function Button({ variant = 'primary', busy, children, ...rest }: { varia
   );
 }
 
+/** A form's buttons: submit (busy while saving) and cancel, in that order. */
+export function FormActions({ submit, busy, onCancel }: { submit: ReactNode; busy?: boolean; onCancel(): void }) {
+  const t = useT();
+  return (
+    <div className="row">
+      <Button type="submit" busy={busy}>
+        {submit}
+      </Button>
+      <Button variant="secondary" onClick={onCancel}>
+        {t('action.cancel')}
+      </Button>
+    </div>
+  );
+}
+
 interface FieldProps {
   label: ReactNode;
   hint?: ReactNode;

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { ApiRequestError, useGraphql, useQuery } from '../../api/graphql';
-import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
+import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useI18n, useT } from '../../i18n/i18n';
 import { ENVELOPE_PROFILES, exactFieldError, LocalError, NEW_VENDOR_FORM, POSTAGE_CLASSES, toVendorInput, Vendor, VendorForm, vendorToForm } from './platform-forms';
 import './platform.css';
@@ -262,14 +262,7 @@ export function VendorFormView({ vendor, onSubmit, onCancel, title }: { vendor: 
             </div>
           </Alert>
         ) : (
-          <div className="row">
-            <Button type="submit" busy={busy}>
-              {t('action.save')}
-            </Button>
-            <Button variant="secondary" onClick={onCancel}>
-              {t('action.cancel')}
-            </Button>
-          </div>
+          <FormActions submit={t('action.save')} busy={busy} onCancel={onCancel} />
         )}
       </form>
     </Section>

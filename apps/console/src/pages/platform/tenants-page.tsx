@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { ApiRequestError, useGraphql, useQuery } from '../../api/graphql';
-import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, Loading, PageTitle, Section, SelectField, TextArea, TextField } from '../../components/ui';
+import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextArea, TextField } from '../../components/ui';
 import { useI18n, useT } from '../../i18n/i18n';
 import { EMPTY_TENANT_FORM, exactFieldError, formatOrgNumber, LocalError, suggestAlias, TenantForm, toOnboardInput } from './platform-forms';
 import './platform.css';
@@ -133,14 +133,7 @@ function RenameForm({ tenant, onDone, onCancel }: { tenant: Tenant; onDone(t: Te
       <form onSubmit={(e) => void submit(e)} noValidate aria-label={t('platform.tenants.renameOf', { name: tenant.name })}>
         <TextField label={t('platform.tenants.newName')} value={name} onChange={(e) => setName(e.target.value)} error={exactFieldError(error, 'name')} required />
         {error && !exactFieldError(error, 'name') ? <ErrorMessage error={error} /> : null}
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            {t('action.save')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={t('action.save')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
   );
@@ -280,14 +273,7 @@ function OnboardingForm({ vendors, onDone, onCancel }: { vendors: { id: string; 
             options={['ECONOMY', 'FIRST_CLASS'].map((v) => ({ value: v, label: t(`platform.postage.${v}`) }))}
           />
         </fieldset>
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            {t('platform.tenants.submit')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={t('platform.tenants.submit')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
   );

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { useGraphql, useQuery } from '../../api/graphql';
-import { Alert, Button, DataTable, DateTime, ErrorMessage, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
+import { Alert, Button, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { API_CLIENTS, ApiClient, ApiClientCredentials, CREATE_API_CLIENT, REVOKE_API_CLIENT, ROTATE_API_CLIENT, SENDING_UNIT_CHOICES } from './integrations/api';
 import { fieldError, SecretOnce, useAction, useConfirm } from './integrations/shared';
@@ -227,14 +227,7 @@ function CreateForm({
           options={[{ value: '', label: t('settings.apiClients.anyUnit') }, ...units.map((u) => ({ value: u.code, label: `${u.name} (${u.code})` }))]}
         />
         <ErrorMessage error={error} />
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            {t('settings.apiClients.create')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={t('settings.apiClients.create')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
   );

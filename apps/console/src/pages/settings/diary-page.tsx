@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { useGraphql, useQuery } from '../../api/graphql';
-import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
+import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { Link } from '../../router';
 import { CaseTypeChoice, CREATE_DIARY_HOOK, DELETE_DIARY_HOOK, DIARY_PAGE, DiaryFailure, DiaryHook, RETRY_DIARY, UPDATE_DIARY_HOOK } from './integrations/api';
@@ -252,14 +252,7 @@ function HookForm({
         <Checkbox label={t('settings.diary.includeRecipient')} hint={t('settings.diary.includeRecipientHint')} checked={includeRecipient} onChange={(e) => setIncludeRecipient(e.target.checked)} />
         {initial && <Checkbox label={t('settings.diary.rotateSecret')} hint={t('settings.diary.rotateSecretHint')} checked={rotateSecret} onChange={(e) => setRotateSecret(e.target.checked)} />}
         <ErrorMessage error={error} />
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            {initial ? t('action.save') : t('settings.diary.create')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={initial ? t('action.save') : t('settings.diary.create')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
   );

@@ -1,7 +1,7 @@
 import { FormEvent, useId, useState } from 'react';
 import { useGraphql, useQuery } from '../../api/graphql';
 import { useAuth } from '../../auth/auth';
-import { Alert, Button, DataTable, DateTime, ErrorMessage, Loading, PageTitle, RadioGroup, Section, SelectField, TextArea, TextField } from '../../components/ui';
+import { Alert, Button, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, RadioGroup, Section, SelectField, TextArea, TextField } from '../../components/ui';
 import { useI18n, useT } from '../../i18n/i18n';
 import { CaseTypeChoice, CREATE_RULE, DELETE_RULE, DRY_RUN, PURGE_RECORDS, PurgeRecord, RetentionCounts, RetentionRule, RETENTION_PAGE, UPDATE_RULE } from './integrations/api';
 import { checkRetentionDraft, DAY_FIELDS, DayField, draftOf, RetentionDraft, RetentionProblems, RetentionRuleInput, retentionSentences } from './integrations/retention-words';
@@ -365,14 +365,7 @@ function RuleForm({
           </div>
         )}
         <ErrorMessage error={error} />
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            {initial ? t('action.save') : t('settings.retention.create')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={initial ? t('action.save') : t('settings.retention.create')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
   );

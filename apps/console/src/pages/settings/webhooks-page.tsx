@@ -1,6 +1,6 @@
 import { FormEvent, ReactNode, useState } from 'react';
 import { useGraphql, useQuery } from '../../api/graphql';
-import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
+import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { Link } from '../../router';
 import {
@@ -295,14 +295,7 @@ function WebhookForm({ title, initial, busy, error, onSubmit, onCancel }: { titl
         </fieldset>
         <Checkbox label={t('settings.webhooks.activeLabel')} hint={t('settings.webhooks.activeHint')} checked={active} onChange={(e) => setActive(e.target.checked)} />
         <ErrorMessage error={error} />
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            {initial ? t('action.save') : t('settings.webhooks.create')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={initial ? t('action.save') : t('settings.webhooks.create')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
   );
@@ -335,14 +328,7 @@ function RotateForm({ webhook, busy, error, onSubmit, onCancel }: { webhook: Web
           error={invalid ? t('settings.webhooks.error.graceHours') : fieldError(error, 'previousSecretValidHours')}
         />
         <ErrorMessage error={error} />
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            {t('settings.webhooks.rotate')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={t('settings.webhooks.rotate')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
   );

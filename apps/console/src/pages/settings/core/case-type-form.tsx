@@ -1,5 +1,5 @@
 import { FormEvent, useEffect, useState } from 'react';
-import { Button, Checkbox, ErrorMessage, SelectField, TextArea, TextField } from '../../../components/ui';
+import { Checkbox, ErrorMessage, FormActions, SelectField, TextArea, TextField } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';
 import type { CaseType, RetentionRuleOption, TemplatePreview } from './core-api';
 import { CaseTypeForm, caseTypeChanges, caseTypeForm, EMPTY_CASE_TYPE, newCaseTypeInput } from './settings-forms';
@@ -195,14 +195,7 @@ export function CaseTypeEditor({
         <Checkbox label={t('settings.caseTypes.diary')} hint={t('settings.caseTypes.diaryHint')} checked={form.diaryEnabled} onChange={(e) => update('diaryEnabled', e.target.checked)} />
         {error !== undefined && <ErrorMessage error={error} />}
         {unchanged && <p role="status">{t('settings.core.nothingChanged')}</p>}
-        <div className="actions">
-          <Button type="submit" busy={busy}>
-            {t('action.save')}
-          </Button>
-          <Button variant="secondary" onClick={onCancel}>
-            {t('action.cancel')}
-          </Button>
-        </div>
+        <FormActions submit={t('action.save')} busy={busy} onCancel={onCancel} />
       </form>
       <TemplatePreviewPanel form={form} sendingUnit={sendingUnit} api={api} />
     </div>

@@ -1,5 +1,5 @@
 import { FormEvent, useState } from 'react';
-import { Button, ErrorMessage, TextArea, TextField } from '../../../components/ui';
+import { ErrorMessage, FormActions, TextArea, TextField } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';
 import type { SendingUnit } from './core-api';
 import { EMPTY_UNIT, newUnitInput, UnitForm, unitChanges, unitForm } from './settings-forms';
@@ -62,14 +62,7 @@ export function SendingUnitForm({ unit, api, onSaved, onCancel }: { unit: Sendin
       <TextArea label={t('settings.units.address')} hint={t('settings.units.addressHint')} value={form.address} onChange={set('address')} required error={err('postalAddress')} rows={4} />
       {error !== undefined && <ErrorMessage error={error} />}
       {unchanged && <p role="status">{t('settings.core.nothingChanged')}</p>}
-      <div className="actions">
-        <Button type="submit" busy={busy}>
-          {t('action.save')}
-        </Button>
-        <Button variant="secondary" onClick={onCancel}>
-          {t('action.cancel')}
-        </Button>
-      </div>
+      <FormActions submit={t('action.save')} busy={busy} onCancel={onCancel} />
     </form>
   );
 }
