@@ -77,20 +77,8 @@ export const PRINT_VENDOR_LIMITS = {
 const VENDOR_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const CLIENT_ID = /^[\x21-\x7e]{1,255}$/;
 
-interface Complete {
-  name: string;
-  clientId: string;
-  envelopeProfile: string;
-  maxPages: number;
-  maxBatchLetters: number;
-  cutoffTimes: string[];
-  maxWaitSeconds: number | null;
-  ackDeadlineMinutes: number;
-  duplex: boolean;
-  colour: boolean;
-  postageClasses: PostageClassName[];
-  active: boolean;
-}
+/** Every field a vendor's row needs, after defaults and the stored values are filled in. */
+type Complete = Omit<PrintVendorAdminView, 'id' | 'hasCustomEnvelopeProfile' | 'tenantsUsing' | 'createdAt' | 'updatedAt'>;
 
 function intIn(v: FieldViolation[], path: string, value: number, [min, max]: readonly [number, number], what: string): void {
   if (!Number.isInteger(value) || value < min || value > max) v.push({ path, rule: 'range', message: `must be a whole number from ${min} to ${max} (${what}); got ${value}` });
