@@ -7,9 +7,9 @@
  * officer sees it all through GraphQL. Also the vendor API's authentication and the platform view.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@hub/testing';
 import type { OidcClientSeed, RunningOidcIssuer } from '../apps/simulators/src/oidc/oidc-issuer';
 import { getToken, gql, ok } from './support/api-helpers';
 import {
@@ -39,17 +39,6 @@ let worker: WorkerProcess | undefined;
 let storageDir: string;
 let caseSystemToken: string;
 let vendorToken: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function killAll(): void {
   for (const c of [api?.child.child, worker?.process, sims?.process]) if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -4,9 +4,9 @@
  * vendor pulling from this API), the compiled API serving the console, and a worker.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@hub/testing';
 import type { OidcClientSeed, RunningOidcIssuer } from '../../apps/simulators/src/oidc/oidc-issuer';
 import { getToken } from './api-helpers';
 import { ApiProcess, startApiProcess } from './api-process';
@@ -28,17 +28,6 @@ export interface ConsoleStack {
   /** A client-credentials token of one of the seed's clients (e.g. demo-case-system). */
   clientToken(clientId: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts everything; `label` names the database and queue prefix. Batches close after a second. */

@@ -7,12 +7,11 @@
  * role reaches any platform field.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESOLVER_NAME_METADATA, RESOLVER_TYPE_METADATA } from '@nestjs/graphql';
 import { TenantDb } from '@hub/persistence';
-import { ensureTestPki } from '@hub/testing';
+import { ensureTestPki, freePort as closedPort } from '@hub/testing';
 import { OidcClientSeed, RunningOidcIssuer, startOidcIssuer } from '../../../../apps/simulators/src/oidc/oidc-issuer';
 import type { RunningSimulators } from '../../../../apps/simulators/src/simulators';
 import {
@@ -365,15 +364,3 @@ describe('the connections to Mina meddelanden', () => {
     expect(settings.caProblem).toMatch(/no PEM certificate/);
   });
 });
-
-/** A local port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
