@@ -4,10 +4,11 @@
  * serves, prints its schema, and on SIGTERM finishes the request in flight before exiting 0.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { pickTestPersonnummer } from '@hub/testing';
 import type { RunningOidcIssuer } from '../apps/simulators/src/oidc/oidc-issuer';
-import { ADMIN_URL, AUDIENCE, createTestDatabase, getToken, gql, ok, ROOT, startTestIssuer, TEST_MASTER_KEY, TestDatabase } from './support/api-helpers';
+import { ADMIN_URL, AUDIENCE, createTestDatabase, getToken, ROOT, startTestIssuer, TEST_MASTER_KEY, TestDatabase } from './support/api-helpers';
 
 // Real processes and a real database on a shared machine: seconds, not milliseconds.
 jest.setTimeout(60_000);
@@ -88,12 +89,29 @@ it('serves once it says READY, and on SIGTERM finishes the request in flight, th
   expect(health.status).toBe(200);
   const token = await getToken(issuer, 'demoCaseSystem');
   const inputs = pickTestPersonnummer(1000, 3).map((recipient) => ({ recipient, subject: 'Information', body: { text: 'Hej' }, protectionClass: 1 }));
-  const inFlight = gql<{ submitLetters: { accepted: number } }>(`${url}/graphql`, token, `mutation($inputs: [LetterInput!]!) { submitLetters(inputs: $inputs) { accepted } }`, { inputs }, { 'x-request-id': 'in-flight' });
-  // Let the request reach the server, then ask the process to stop.
+  // A request that is certainly in flight when the shutdown begins: half its body is sent, then
+  // SIGTERM, and the rest only once the process says it is shutting down.
+  const body = Buffer.from(JSON.stringify({ query: `mutation($inputs: [LetterInput!]!) { submitLetters(inputs: $inputs) { accepted } }`, variables: { inputs } }));
+  const req = httpRequest(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}`, 'x-request-id': 'in-flight' },
+  });
+  const answered = new Promise<{ status?: number; json: { data?: { submitLetters: { accepted: number } } } }>((resolve, reject) => {
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(text) as { data?: { submitLetters: { accepted: number } } } }));
+    });
+  });
+  req.write(body.subarray(0, body.length >> 1));
   await new Promise((resolve) => setTimeout(resolve, 150));
   child.kill('SIGTERM');
-  const response = await inFlight;
-  expect(ok(response).submitLetters.accepted).toBe(1000);
+  await waitFor(() => stdout.includes('shutting down: finishing running requests'), 10_000);
+  req.end(body.subarray(body.length >> 1));
+  const response = await answered;
+  expect(response.status).toBe(200);
+  expect(response.json.data?.submitLetters.accepted).toBe(1000);
   expect(await exited).toBe(0);
   const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines.find((l) => l.requestId === 'in-flight' && l.msg === 'request')).toMatchObject({ status: 200, tenantId: db.demo.tenantId });
@@ -104,3 +122,11 @@ it('serves once it says READY, and on SIGTERM finishes the request in flight, th
   expect(at((l) => l.requestId === 'in-flight')).toBeLessThan(at((l) => l.msg === 'stopped'));
   await expect(fetch(`${url}/health`)).rejects.toThrow();
 });
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
