@@ -51,7 +51,7 @@ async function figure(page: Page, label: string): Promise<number> {
 
 export const lettersFlows: ConsoleFlows = (ctx) => {
   describe('letters', () => {
-    const stamp = Date.now().toString(36);
+    const stamp = `l${Date.now().toString(36)}`; // one per flow file: the files share one database
 
     it('finds a case system\'s letter in the search, follows it to "Levererat" with operator and TransId, and shows its PDF', async () => {
       const reference = `BN E2E-${stamp}-1`;

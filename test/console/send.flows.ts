@@ -30,7 +30,7 @@ async function waitForStatus(page: Page, status: string): Promise<void> {
 
 export const sendFlows: ConsoleFlows = (ctx) => {
   describe('send', () => {
-    const stamp = Date.now().toString(36);
+    const stamp = `s${Date.now().toString(36)}`; // one per flow file: the files share one database
 
     it('checks reachability for two recipients and shows both answers', async () => {
       const page = await ctx().login('handlaggare');
