@@ -5,6 +5,7 @@ import { API_GRAPHQL_OPTIONS, ApiGraphqlOptions } from '../api-graphql.options';
 import { Caller } from '../caller/caller';
 import { CallerInterceptor } from '../caller/caller.interceptor';
 import { CurrentCaller } from '../caller/current-caller.decorator';
+import { CallerResolver } from '../caller/caller-resolver.service';
 import { apiClientSettings } from './api-client-settings';
 import { ApiClientCredentials, ApiClientService, ApiClientView } from './api-client.service';
 import { ApiClientCredentialsType, ApiClientType } from './api-client.types';
@@ -20,7 +21,10 @@ const withSecret = (c: ApiClientCredentials): ApiClientCredentialsType => ({ ...
 export class ApiClientResolver {
   private readonly service: ApiClientService;
 
-  constructor(@Inject(API_GRAPHQL_OPTIONS) options: ApiGraphqlOptions) {
+  constructor(
+    @Inject(API_GRAPHQL_OPTIONS) options: ApiGraphqlOptions,
+    private readonly callers: CallerResolver,
+  ) {
     const settings = apiClientSettings(options);
     this.service = new ApiClientService(options.tenantDb, settings.idp, settings.vault, options.logger);
   }
@@ -61,10 +65,12 @@ export class ApiClientResolver {
 
   @Mutation(() => ApiClientType, {
     description:
-      'Revokes the client: the API refuses its tokens within 30 seconds, and the hub removes it at the identity provider (see identityProviderError when that failed; revoking again retries). Cannot be undone.',
+      'Revokes the client: the API refuses its tokens at once (other API processes within 30 seconds), and the hub removes it at the identity provider (see identityProviderError when that failed; revoking again retries). Cannot be undone.',
   })
   @Roles(Role.TenantAdmin)
   async revokeApiClient(@CurrentCaller() caller: Caller, @Args('id', { type: () => ID }) id: string): Promise<ApiClientType> {
-    return toType(await this.service.revoke(who(caller), id));
+    const revoked = await this.service.revoke(who(caller), id);
+    this.callers.forgetApiClient(caller.tenantId, revoked.clientId);
+    return toType(revoked);
   }
 }

@@ -230,8 +230,8 @@ export class ApiClientService {
   }
 
   /**
-   * Revokes the client in the hub at once (its tokens are refused once the API's short cache of
-   * client registrations expires, within 30 seconds), then removes it at the identity provider.
+   * Revokes the client in the hub at once (the resolver then drops it from this process's caller
+   * cache; other API processes refuse it within their 30-second cache), then removes it at the identity provider.
    * The hub's revocation never waits for the provider: when the removal fails, the client is
    * revoked anyway, the failure is shown, and revoking again tries the removal again.
    */

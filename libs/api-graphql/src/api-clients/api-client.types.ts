@@ -30,7 +30,7 @@ export class ApiClientType {
   @Field(() => Date, { nullable: true, description: 'When its secret was last rotated.' })
   secretRotatedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'When it was revoked: the API refuses its tokens (within 30 seconds).' })
+  @Field(() => Date, { nullable: true, description: 'When it was revoked: the API refuses its tokens (other API processes within 30 seconds).' })
   revokedAt!: Date | null;
 
   @Field(() => String, { nullable: true })

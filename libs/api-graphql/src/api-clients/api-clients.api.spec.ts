@@ -150,7 +150,7 @@ describe('API clients (tenant admins)', () => {
     expect(JSON.stringify(entries)).not.toContain(rotated.clientSecret);
   });
 
-  it('revokes: removed at the issuer at once, and the hub refuses a token issued before within its cache time', async () => {
+  it('revokes: removed at the issuer at once, and the API refuses a token issued before at once', async () => {
     const created = await create('Socialtjänstens system', 'social');
     const before = (await tokenRequest(created.clientId, created.clientSecret)).accessToken!;
     expect(ok(await gql(api.graphqlUrl, before, CASE_TYPES))).toBeTruthy();
@@ -159,15 +159,8 @@ describe('API clients (tenant admins)', () => {
     expect(revoked).toMatchObject({ revokedBy: CLIENTS.demoAdmin.clientId, identityProviderRemovedAt: expect.any(String), identityProviderError: null });
     expect(await tokenRequest(created.clientId, created.clientSecret)).toMatchObject({ status: 401, error: 'invalid_client' });
 
-    // The API caches a client registration for 30 seconds.
-    const deadline = Date.now() + 35_000;
-    let code: string | undefined;
-    while (Date.now() < deadline) {
-      code = errorCode(await gql(api.graphqlUrl, before, CASE_TYPES));
-      if (code === 'FORBIDDEN') break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    expect(code).toBe('FORBIDDEN');
+    // The API process that revoked it refuses the client's token at once (others within their 30 s cache).
+    expect(errorCode(await gql(api.graphqlUrl, before, CASE_TYPES))).toBe('FORBIDDEN');
 
     expect(errorCode(await gql(api.graphqlUrl, tokens.admin, ROTATE, { id: created.apiClient.id }))).toBe('BAD_USER_INPUT');
     // Revoking again changes nothing.

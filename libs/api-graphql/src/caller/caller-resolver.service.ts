@@ -18,7 +18,7 @@ const CLIENT_TTL_MS = 30_000;
  * Turns a verified {@link Principal} into a {@link Caller}: the tenant from the token's organisation
  * claim through the `resolve_tenant(alias)` entry point, and for a case-system token the API client
  * registered for that client id in the tenant (revoked or unknown clients are refused). Both are
- * cached briefly, so a revocation takes effect within 30 seconds.
+ * cached briefly, so a revocation takes effect within 30 seconds (at once in the API process that revoked it).
  */
 @Injectable()
 export class CallerResolver {
@@ -70,6 +70,14 @@ export class CallerResolver {
       if (client.sendingUnitId) caller.boundSendingUnitId = client.sendingUnitId;
     }
     return caller;
+  }
+
+  /**
+   * Forgets what this process cached about an API client (after it was revoked here): its next
+   * request reads the registration again. Other API processes notice within their cache time.
+   */
+  forgetApiClient(tenantId: string, clientId: string): void {
+    this.clients.delete(`${tenantId}:${clientId}`);
   }
 
   private async cached<T>(map: Map<string, Cached<T>>, key: string, ttl: number, load: () => Promise<T>): Promise<T> {
