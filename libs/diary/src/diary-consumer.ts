@@ -60,8 +60,10 @@ export class DiaryEventConsumer {
       const { rowCount } = await sql(
         em,
         `insert into diary_registration (tenant_id, letter_id, hook_id, event_id, status, next_attempt_at, give_up_at)
-         select l.tenant_id, l.id, h.id, e.event_id, 'PENDING', now(), now() + make_interval(secs => $4)
-           from unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) as e(letter_id, event_id, dispatched_at)
+         -- next_attempt_at one microsecond apart in event order: the sender takes the oldest first, so
+         -- letters are registered in the order they were dispatched, as with one statement per letter.
+         select l.tenant_id, l.id, h.id, e.event_id, 'PENDING', now() + make_interval(secs => (e.n - 1) / 1e6), now() + make_interval(secs => $4)
+           from unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) with ordinality as e(letter_id, event_id, dispatched_at, n)
            join letter l on l.id = e.letter_id
            join lateral (
              select h.id, h.enabled from diary_hook h
