@@ -17,11 +17,22 @@ export class ApiRequestError extends Error {
   get code(): string | undefined {
     return this.errors[0]?.code;
   }
-  /** The message for one field path (e.g. "input.subject"), if the API named it. */
-  fieldError(path: string): string | undefined {
-    for (const e of this.errors) for (const f of e.fields) if (f.path === path || f.path.endsWith(`.${path}`)) return f.message;
-    return undefined;
+  /**
+   * The API's messages for a field (joined), or undefined when it named none: the field itself, its
+   * items and sub-fields ("events[1]", "postalAddress.city") and, unless `exact`, the same field
+   * under an input prefix ("input.subject" for "subject").
+   */
+  fieldError(path: string, options: { exact?: boolean } = {}): string | undefined {
+    const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const belongs = new RegExp(`${options.exact ? '^' : '(^|\\.)'}${escaped}($|[.[])`);
+    const hits = this.errors.flatMap((e) => e.fields).filter((f) => belongs.test(f.path));
+    return hits.length ? hits.map((f) => f.message).join(' ') : undefined;
   }
+}
+
+/** {@link ApiRequestError.fieldError} for any caught error (undefined unless the API named the field). */
+export function fieldErrorOf(error: unknown, path: string, options: { exact?: boolean } = {}): string | undefined {
+  return error instanceof ApiRequestError ? error.fieldError(path, options) : undefined;
 }
 
 interface RawError {

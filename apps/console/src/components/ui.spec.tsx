@@ -23,6 +23,12 @@ describe('ui building blocks', () => {
     expect(alert.textContent).toContain('input.subject: too long');
     expect(alert.textContent).toContain('e-1');
     expect(error.fieldError('subject')).toBe('too long');
+    const several = new ApiRequestError([
+      { message: 'x', fields: [{ path: 'input.postalAddress.lines[0]', message: 'too long' }, { path: 'input.postalAddress.city', message: 'required' }, { path: 'input.firstUnit.name', message: 'unit' }] },
+    ]);
+    expect(several.fieldError('postalAddress')).toBe('too long required');
+    expect(several.fieldError('name')).toBe('unit');
+    expect(several.fieldError('name', { exact: true })).toBeUndefined();
   });
 
   it('renders a table with row headers and an empty text', () => {

@@ -1,8 +1,8 @@
 import { FormEvent, ReactNode, useState } from 'react';
-import { useGraphql, useQuery } from '../../api/graphql';
+import { fieldErrorOf, useGraphql, useQuery } from '../../api/graphql';
 import { Alert, Button, DataTable, DateTime, ErrorMessage, Facts, Loading, PageTitle, Section, TextField } from '../../components/ui';
 import { useI18n, useT } from '../../i18n/i18n';
-import { connectionErrorKey, daysUntil, exactFieldError, formatOrgNumber } from './platform-forms';
+import { connectionErrorKey, daysUntil, formatOrgNumber } from './platform-forms';
 import './platform.css';
 
 interface Certificate {
@@ -186,14 +186,14 @@ function CheckSection({ defaultSender }: { defaultSender: string | null }) {
           hint={defaultSender ? t('platform.connections.senderHint', { org: formatOrgNumber(defaultSender) }) : t('platform.connections.senderHintNone')}
           value={sender}
           onChange={(e) => setSender(e.target.value)}
-          error={exactFieldError(error, 'senderOrgNumber')}
+          error={fieldErrorOf(error, 'senderOrgNumber', { exact: true })}
           inputMode="numeric"
         />
         <Button type="submit" busy={busy}>
           {busy ? t('platform.connections.checking') : t('platform.connections.check')}
         </Button>
       </form>
-      {error && !exactFieldError(error, 'senderOrgNumber') ? <ErrorMessage error={error} /> : null}
+      {error && !fieldErrorOf(error, 'senderOrgNumber', { exact: true }) ? <ErrorMessage error={error} /> : null}
       {check && (
         <div className="check-result">
           {check.ok ? (

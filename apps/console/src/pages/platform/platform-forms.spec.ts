@@ -1,18 +1,5 @@
-import { ApiRequestError } from '../../api/graphql';
-import {
-  connectionErrorKey,
-  daysUntil,
-  EMPTY_TENANT_FORM,
-  exactFieldError,
-  formatOrgNumber,
-  NEW_VENDOR_FORM,
-  parseCutoffTimes,
-  suggestAlias,
-  toOnboardInput,
-  toVendorInput,
-  Vendor,
-  vendorToForm,
-} from './platform-forms';
+import { ApiRequestError, fieldErrorOf } from '../../api/graphql';
+import { connectionErrorKey, daysUntil, EMPTY_TENANT_FORM, formatOrgNumber, NEW_VENDOR_FORM, parseCutoffTimes, suggestAlias, toOnboardInput, toVendorInput, Vendor, vendorToForm } from './platform-forms';
 import { MESSAGES } from './messages';
 
 describe('the platform forms', () => {
@@ -94,10 +81,10 @@ describe('the platform forms', () => {
     const error = new ApiRequestError([
       { message: 'refused', code: 'VALIDATION_FAILED', fields: [{ path: 'firstSendingUnit.name', message: 'unit name' }, { path: 'cutoffTimes[1]', message: 'bad time' }] },
     ]);
-    expect(exactFieldError(error, 'name')).toBeUndefined();
-    expect(exactFieldError(error, 'firstSendingUnit.name')).toBe('unit name');
-    expect(exactFieldError(error, 'cutoffTimes')).toBe('bad time');
-    expect(exactFieldError(new Error('x'), 'name')).toBeUndefined();
+    expect(fieldErrorOf(error, 'name', { exact: true })).toBeUndefined();
+    expect(fieldErrorOf(error, 'firstSendingUnit.name', { exact: true })).toBe('unit name');
+    expect(fieldErrorOf(error, 'cutoffTimes', { exact: true })).toBe('bad time');
+    expect(fieldErrorOf(new Error('x'), 'name', { exact: true })).toBeUndefined();
   });
 
   it('format organisation numbers and suggest aliases', () => {

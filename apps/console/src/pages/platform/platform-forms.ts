@@ -2,19 +2,11 @@
  * The platform pages' form logic, apart from React: form state ↔ GraphQL input, the checks the
  * browser can make before sending (numbers that are numbers), and error lookups by exact field path.
  */
-import { ApiRequestError } from '../../api/graphql';
 
 /** A check the console makes itself: which field, which message key. */
 export interface LocalError {
   path: string;
   key: string;
-}
-
-/** The API's message for exactly this field path (never a nested field that merely ends the same way). */
-export function exactFieldError(error: unknown, path: string): string | undefined {
-  if (!(error instanceof ApiRequestError)) return undefined;
-  for (const e of error.errors) for (const f of e.fields) if (f.path === path || f.path.startsWith(`${path}[`)) return f.message;
-  return undefined;
 }
 
 /** "162120001231" or "2120001231" → "212000-1231"; anything else as it is. */

@@ -1,8 +1,8 @@
 import { FormEvent, useState } from 'react';
-import { ApiRequestError, useGraphql, useQuery } from '../../api/graphql';
+import { ApiRequestError, fieldErrorOf, useGraphql, useQuery } from '../../api/graphql';
 import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useI18n, useT } from '../../i18n/i18n';
-import { ENVELOPE_PROFILES, exactFieldError, LocalError, NEW_VENDOR_FORM, POSTAGE_CLASSES, toVendorInput, Vendor, VendorForm, vendorToForm } from './platform-forms';
+import { ENVELOPE_PROFILES, LocalError, NEW_VENDOR_FORM, POSTAGE_CLASSES, toVendorInput, Vendor, VendorForm, vendorToForm } from './platform-forms';
 import './platform.css';
 
 interface UnacknowledgedBatch {
@@ -158,7 +158,7 @@ export function VendorFormView({ vendor, onSubmit, onCancel, title }: { vendor: 
   const set = <K extends keyof VendorForm>(key: K, value: VendorForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const err = (path: string) => {
     const mine = local.find((l) => l.path === path);
-    return mine ? t(mine.key) : exactFieldError(error, path);
+    return mine ? t(mine.key) : fieldErrorOf(error, path, { exact: true });
   };
   const deactivating = !!vendor?.active && !form.active;
 

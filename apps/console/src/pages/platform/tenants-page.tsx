@@ -1,8 +1,8 @@
 import { FormEvent, useState } from 'react';
-import { ApiRequestError, useGraphql, useQuery } from '../../api/graphql';
+import { ApiRequestError, fieldErrorOf, useGraphql, useQuery } from '../../api/graphql';
 import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextArea, TextField } from '../../components/ui';
 import { useI18n, useT } from '../../i18n/i18n';
-import { EMPTY_TENANT_FORM, exactFieldError, formatOrgNumber, LocalError, suggestAlias, TenantForm, toOnboardInput } from './platform-forms';
+import { EMPTY_TENANT_FORM, formatOrgNumber, LocalError, suggestAlias, TenantForm, toOnboardInput } from './platform-forms';
 import './platform.css';
 
 interface Tenant {
@@ -131,8 +131,8 @@ function RenameForm({ tenant, onDone, onCancel }: { tenant: Tenant; onDone(t: Te
   return (
     <Section title={t('platform.tenants.renameOf', { name: tenant.name })}>
       <form onSubmit={(e) => void submit(e)} noValidate aria-label={t('platform.tenants.renameOf', { name: tenant.name })}>
-        <TextField label={t('platform.tenants.newName')} value={name} onChange={(e) => setName(e.target.value)} error={exactFieldError(error, 'name')} required />
-        {error && !exactFieldError(error, 'name') ? <ErrorMessage error={error} /> : null}
+        <TextField label={t('platform.tenants.newName')} value={name} onChange={(e) => setName(e.target.value)} error={fieldErrorOf(error, 'name', { exact: true })} required />
+        {error && !fieldErrorOf(error, 'name', { exact: true }) ? <ErrorMessage error={error} /> : null}
         <FormActions submit={t('action.save')} busy={busy} onCancel={onCancel} />
       </form>
     </Section>
@@ -150,7 +150,7 @@ function OnboardingForm({ vendors, onDone, onCancel }: { vendors: { id: string; 
   const set = <K extends keyof TenantForm>(key: K, value: TenantForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const err = (path: string) => {
     const mine = local.find((l) => l.path === path);
-    return mine ? t(mine.key) : exactFieldError(error, path);
+    return mine ? t(mine.key) : fieldErrorOf(error, path, { exact: true });
   };
 
   const submit = async (e: FormEvent) => {

@@ -1,9 +1,9 @@
 import { FormEvent, useState } from 'react';
-import { useGraphql, useQuery } from '../../api/graphql';
+import { fieldErrorOf, useGraphql, useQuery } from '../../api/graphql';
 import { Alert, Button, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { API_CLIENTS, ApiClient, ApiClientCredentials, CREATE_API_CLIENT, REVOKE_API_CLIENT, ROTATE_API_CLIENT, SENDING_UNIT_CHOICES } from './integrations/api';
-import { fieldError, SecretOnce, useAction, useConfirm } from './integrations/shared';
+import { SecretOnce, useAction, useConfirm } from './integrations/shared';
 import './integrations/integrations.css';
 
 /** `/settings/api-clients`: the municipality's case systems, registered at the identity provider by the hub. */
@@ -216,14 +216,14 @@ function CreateForm({
     <Section title={t('settings.apiClients.new')}>
       <p>{t('settings.apiClients.newText')}</p>
       <form onSubmit={submit} noValidate>
-        <TextField label={t('settings.apiClients.name')} hint={t('settings.apiClients.nameHint')} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} error={fieldError(error, 'name')} />
+        <TextField label={t('settings.apiClients.name')} hint={t('settings.apiClients.nameHint')} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} error={fieldErrorOf(error, 'name')} />
         <ErrorMessage error={unitsError} />
         <SelectField
           label={t('settings.apiClients.sendingUnit')}
           hint={t('settings.apiClients.sendingUnitHint')}
           value={unit}
           onChange={(e) => setUnit(e.target.value)}
-          error={fieldError(error, 'sendingUnit')}
+          error={fieldErrorOf(error, 'sendingUnit')}
           options={[{ value: '', label: t('settings.apiClients.anyUnit') }, ...units.map((u) => ({ value: u.code, label: `${u.name} (${u.code})` }))]}
         />
         <ErrorMessage error={error} />

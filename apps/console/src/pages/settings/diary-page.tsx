@@ -1,10 +1,10 @@
 import { FormEvent, useState } from 'react';
-import { useGraphql, useQuery } from '../../api/graphql';
+import { fieldErrorOf, useGraphql, useQuery } from '../../api/graphql';
 import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { Link } from '../../router';
 import { CaseTypeChoice, CREATE_DIARY_HOOK, DELETE_DIARY_HOOK, DIARY_PAGE, DiaryFailure, DiaryHook, RETRY_DIARY, UPDATE_DIARY_HOOK } from './integrations/api';
-import { fieldError, SecretOnce, useAction, useConfirm } from './integrations/shared';
+import { SecretOnce, useAction, useConfirm } from './integrations/shared';
 import './integrations/integrations.css';
 
 type Panel = { kind: 'none' } | { kind: 'create' } | { kind: 'edit'; hook: DiaryHook };
@@ -238,14 +238,14 @@ function HookForm({
   return (
     <Section title={title}>
       <form onSubmit={submit} noValidate>
-        <TextField label={t('settings.diary.name')} hint={t('settings.diary.nameHint')} required value={name} onChange={(e) => setName(e.target.value)} error={fieldError(error, 'name')} />
-        <TextField label={t('settings.diary.url')} hint={t('settings.diary.urlHint')} required type="url" value={url} onChange={(e) => setUrl(e.target.value)} error={fieldError(error, 'url')} />
+        <TextField label={t('settings.diary.name')} hint={t('settings.diary.nameHint')} required value={name} onChange={(e) => setName(e.target.value)} error={fieldErrorOf(error, 'name')} />
+        <TextField label={t('settings.diary.url')} hint={t('settings.diary.urlHint')} required type="url" value={url} onChange={(e) => setUrl(e.target.value)} error={fieldErrorOf(error, 'url')} />
         <SelectField
           label={t('settings.diary.caseType')}
           hint={t('settings.diary.caseTypeHint')}
           value={caseTypeCode}
           onChange={(e) => setCaseTypeCode(e.target.value)}
-          error={fieldError(error, 'caseTypeCode')}
+          error={fieldErrorOf(error, 'caseTypeCode')}
           options={[{ value: '', label: t('settings.diary.allCaseTypes') }, ...caseTypes.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` }))]}
         />
         <Checkbox label={t('settings.diary.enabled')} hint={t('settings.diary.enabledHint')} checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />

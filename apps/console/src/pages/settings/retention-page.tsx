@@ -1,11 +1,11 @@
 import { FormEvent, useId, useState } from 'react';
-import { useGraphql, useQuery } from '../../api/graphql';
+import { fieldErrorOf, useGraphql, useQuery } from '../../api/graphql';
 import { useAuth } from '../../auth/auth';
 import { Alert, Button, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, RadioGroup, Section, SelectField, TextArea, TextField } from '../../components/ui';
 import { useI18n, useT } from '../../i18n/i18n';
 import { CaseTypeChoice, CREATE_RULE, DELETE_RULE, DRY_RUN, PURGE_RECORDS, PurgeRecord, RetentionCounts, RetentionRule, RETENTION_PAGE, UPDATE_RULE } from './integrations/api';
 import { checkRetentionDraft, DAY_FIELDS, DayField, draftOf, RetentionDraft, RetentionProblems, RetentionRuleInput, retentionSentences } from './integrations/retention-words';
-import { fieldError, useAction, useConfirm, usePaged } from './integrations/shared';
+import { useAction, useConfirm, usePaged } from './integrations/shared';
 import './integrations/integrations.css';
 
 type Panel = { kind: 'none' } | { kind: 'create' } | { kind: 'edit'; rule: RetentionRule };
@@ -325,14 +325,14 @@ function RuleForm({
             label={t('settings.retention.caseType')}
             value={draft.caseTypeCode}
             onChange={set('caseTypeCode')}
-            error={fieldError(error, 'caseTypeCode')}
+            error={fieldErrorOf(error, 'caseTypeCode')}
             options={[{ value: '', label: t('settings.retention.allCaseTypes') }, ...caseTypes.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` }))]}
           />
           <SelectField
             label={t('settings.retention.protectionClass')}
             value={draft.protectionClass}
             onChange={set('protectionClass')}
-            error={fieldError(error, 'protectionClass')}
+            error={fieldErrorOf(error, 'protectionClass')}
             options={[{ value: '', label: t('settings.retention.allClasses') }, ...[1, 2, 3].map((n) => ({ value: String(n), label: t(`protectionClass.${n}`) }))]}
           />
         </div>
@@ -344,7 +344,7 @@ function RuleForm({
         )}
         <div className="days-grid">
           {DAY_FIELDS.map((f) => (
-            <TextField key={f} label={dayLabels[f][0]} hint={dayLabels[f][1]} inputMode="numeric" value={draft[f]} onChange={set(f)} error={problem(f) ?? fieldError(error, f)} />
+            <TextField key={f} label={dayLabels[f][0]} hint={dayLabels[f][1]} inputMode="numeric" value={draft[f]} onChange={set(f)} error={problem(f) ?? fieldErrorOf(error, f)} />
           ))}
         </div>
         <RadioGroup
@@ -357,7 +357,7 @@ function RuleForm({
             { value: 'REMOVE', label: t('settings.retention.action.REMOVE'), hint: t('settings.retention.action.REMOVE.hint') },
           ]}
         />
-        <TextArea label={t('settings.retention.description')} hint={t('settings.retention.descriptionHint')} value={draft.description} onChange={set('description')} error={problem('description') ?? fieldError(error, 'description')} />
+        <TextArea label={t('settings.retention.description')} hint={t('settings.retention.descriptionHint')} value={draft.description} onChange={set('description')} error={problem('description') ?? fieldErrorOf(error, 'description')} />
         {live && (
           <div className="preview-words" aria-live="polite">
             <p className="alert-title">{t('settings.retention.preview')}</p>

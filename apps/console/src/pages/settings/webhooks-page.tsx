@@ -1,5 +1,5 @@
 import { FormEvent, ReactNode, useState } from 'react';
-import { useGraphql, useQuery } from '../../api/graphql';
+import { fieldErrorOf, useGraphql, useQuery } from '../../api/graphql';
 import { Alert, Button, Checkbox, DataTable, DateTime, ErrorMessage, FormActions, Loading, PageTitle, Section, SelectField, TextField } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { Link } from '../../router';
@@ -17,7 +17,7 @@ import {
   WEBHOOK_EVENTS,
   WEBHOOKS,
 } from './integrations/api';
-import { fieldError, fieldErrorUnder, parseWhole, SecretOnce, useAction, useConfirm, usePaged } from './integrations/shared';
+import { parseWhole, SecretOnce, useAction, useConfirm, usePaged } from './integrations/shared';
 import './integrations/integrations.css';
 
 type Panel = { kind: 'none' } | { kind: 'create' } | { kind: 'edit'; webhook: Webhook } | { kind: 'rotate'; webhook: Webhook };
@@ -268,12 +268,12 @@ function WebhookForm({ title, initial, busy, error, onSubmit, onCancel }: { titl
     // In the order the API lists them.
     onSubmit({ url: url.trim(), description: description.trim(), events: WEBHOOK_EVENTS.filter((x) => events.includes(x)), active });
   };
-  const eventsError = noEvents ? t('settings.webhooks.error.noEvents') : fieldErrorUnder(error, 'events');
+  const eventsError = noEvents ? t('settings.webhooks.error.noEvents') : fieldErrorOf(error, 'events');
   return (
     <Section title={title}>
       <form onSubmit={submit} noValidate>
-        <TextField label={t('settings.webhooks.url')} hint={t('settings.webhooks.urlHint')} required type="url" value={url} onChange={(e) => setUrl(e.target.value)} error={fieldError(error, 'url')} />
-        <TextField label={t('settings.webhooks.description')} hint={t('settings.webhooks.descriptionHint')} value={description} maxLength={200} onChange={(e) => setDescription(e.target.value)} error={fieldError(error, 'description')} />
+        <TextField label={t('settings.webhooks.url')} hint={t('settings.webhooks.urlHint')} required type="url" value={url} onChange={(e) => setUrl(e.target.value)} error={fieldErrorOf(error, 'url')} />
+        <TextField label={t('settings.webhooks.description')} hint={t('settings.webhooks.descriptionHint')} value={description} maxLength={200} onChange={(e) => setDescription(e.target.value)} error={fieldErrorOf(error, 'description')} />
         <fieldset className={eventsError ? 'field-error' : undefined} aria-describedby={eventsError ? 'webhook-events-error' : undefined}>
           <legend>{t('settings.webhooks.events')}</legend>
           {eventsError && (
@@ -325,7 +325,7 @@ function RotateForm({ webhook, busy, error, onSubmit, onCancel }: { webhook: Web
           inputMode="numeric"
           value={hours}
           onChange={(e) => setHours(e.target.value)}
-          error={invalid ? t('settings.webhooks.error.graceHours') : fieldError(error, 'previousSecretValidHours')}
+          error={invalid ? t('settings.webhooks.error.graceHours') : fieldErrorOf(error, 'previousSecretValidHours')}
         />
         <ErrorMessage error={error} />
         <FormActions submit={t('settings.webhooks.rotate')} busy={busy} onCancel={onCancel} />

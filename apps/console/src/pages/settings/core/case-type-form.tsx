@@ -1,9 +1,10 @@
 import { FormEvent, useEffect, useState } from 'react';
+import { fieldErrorOf } from '../../../api/graphql';
 import { Checkbox, ErrorMessage, FormActions, SelectField, TextArea, TextField } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';
 import type { CaseType, RetentionRuleOption, TemplatePreview } from './core-api';
 import { CaseTypeForm, caseTypeChanges, caseTypeForm, EMPTY_CASE_TYPE, newCaseTypeInput } from './settings-forms';
-import { fieldErrorsFor, useDebouncedValue } from './shared';
+import { useDebouncedValue } from './shared';
 
 export interface CaseTypeFormApi {
   create(input: Record<string, unknown>): Promise<CaseType>;
@@ -140,7 +141,7 @@ export function CaseTypeEditor({
     }
   }
 
-  const err = (path: string) => fieldErrorsFor(error, path);
+  const err = (path: string) => fieldErrorOf(error, path);
   const ruleLabel = (r: RetentionRuleOption) =>
     r.description ||
     t('settings.caseTypes.retentionRule', {

@@ -1,9 +1,10 @@
 import { FormEvent, useState } from 'react';
+import { fieldErrorOf } from '../../../api/graphql';
 import { Alert, Button, ErrorMessage, Facts, RadioGroup, TextField } from '../../../components/ui';
 import { useI18n, useT } from '../../../i18n/i18n';
 import type { SenderCertificate, SendingUnit } from './core-api';
 import { formatOrgNumber } from './settings-forms';
-import { CertificateBadge, fieldErrorsFor, FileField } from './shared';
+import { CertificateBadge, FileField } from './shared';
 
 export interface CertificateUploadApi {
   /** setSendingUnitCertificate as a multipart request: `files` maps input fields (pkcs12, certificatePem, privateKeyPem) to files. */
@@ -80,7 +81,7 @@ export function CertificateUpload({ unit, api, onInstalled }: { unit: SendingUni
     }
   }
 
-  const err = (field: string) => (missing.includes(field) ? t('settings.units.upload.choose') : fieldErrorsFor(error, field));
+  const err = (field: string) => (missing.includes(field) ? t('settings.units.upload.choose') : fieldErrorOf(error, field));
   return (
     <form className="settings-form" onSubmit={submit} noValidate>
       <RadioGroup
@@ -112,7 +113,7 @@ export function CertificateUpload({ unit, api, onInstalled }: { unit: SendingUni
         autoComplete="off"
         value={password}
         onChange={(e) => setPassword(e.target.value)}
-        error={fieldErrorsFor(error, 'password')}
+        error={fieldErrorOf(error, 'password')}
       />
       {error !== undefined && <ErrorMessage error={error} />}
       {installed?.certificate && (

@@ -1,9 +1,10 @@
 import { FormEvent, useState } from 'react';
+import { fieldErrorOf } from '../../../api/graphql';
 import { Alert, Button, ErrorMessage, Facts, RadioGroup, Section, SelectField, TextField } from '../../../components/ui';
 import { Translate, useI18n, useT } from '../../../i18n/i18n';
 import type { EnvelopeProfile, PostageClass, PrintPreview, PrintVendorOption, TenantSettings } from './core-api';
 import { CUSTOM, EnvelopeForm, envelopeForm, envelopeInput, ProfileNumberField, TriState, withCustomFrom } from './settings-forms';
-import { fieldErrorsFor, PdfFrame } from './shared';
+import { PdfFrame } from './shared';
 
 export interface EnvelopeApi {
   save(print: Record<string, unknown>): Promise<TenantSettings>;
@@ -116,7 +117,7 @@ export function EnvelopeSettingsForm({ settings, vendors, profiles, api }: { set
     { value: 'yes', label: t('yes') },
     { value: 'no', label: t('no') },
   ];
-  const err = (path: string) => fieldErrorsFor(error, `print.${path}`) ?? fieldErrorsFor(previewError, `print.${path}`);
+  const err = (path: string) => fieldErrorOf(error, `print.${path}`) ?? fieldErrorOf(previewError, `print.${path}`);
   const numberError = (f: ProfileNumberField) => (notNumbers.includes(f) ? t('settings.envelope.notNumber') : err(`customEnvelopeProfile.${f}`));
 
   return (
@@ -188,7 +189,7 @@ export function EnvelopeSettingsForm({ settings, vendors, profiles, api }: { set
               error={err('customEnvelopeProfile.source')}
             />
             {GROUPS.map((g) => {
-              const groupError = fieldErrorsFor(error, `print.customEnvelopeProfile.${g.key}`) ?? fieldErrorsFor(previewError, `print.customEnvelopeProfile.${g.key}`);
+              const groupError = fieldErrorOf(error, `print.customEnvelopeProfile.${g.key}`) ?? fieldErrorOf(previewError, `print.customEnvelopeProfile.${g.key}`);
               return (
                 <fieldset key={g.key}>
                   <legend>{t(`settings.envelope.group.${g.key}`)}</legend>

@@ -1,9 +1,9 @@
 import { FormEvent, useState } from 'react';
+import { fieldErrorOf } from '../../../api/graphql';
 import { Alert, Button, Checkbox, ErrorMessage, RadioGroup, TextField } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';
 import type { MissingAddressRule, ProtectedIdentityRule, TenantSettings } from './core-api';
 import { RulesForm, rulesChanges, rulesForm } from './settings-forms';
-import { fieldErrorsFor } from './shared';
 
 export interface RulesApi {
   save(input: Record<string, unknown>): Promise<TenantSettings>;
@@ -65,7 +65,7 @@ export function ChannelRulesForm({ settings, api, onSaved }: { settings: TenantS
         value={form.deadlineHours}
         inputMode="numeric"
         onChange={(e) => update('deadlineHours', e.target.value)}
-        error={badHours ? t('settings.rules.deadlineHoursWhole') : fieldErrorsFor(error, 'deadlineHours')}
+        error={badHours ? t('settings.rules.deadlineHoursWhole') : fieldErrorOf(error, 'deadlineHours')}
       />
       <RadioGroup
         legend={t('settings.rules.protectedIdentity')}

@@ -1,6 +1,5 @@
 /** Building blocks the settings-core pages share: a labelled file field, certificate badge, confirmation, debounce, PDF frame. */
 import { InputHTMLAttributes, ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { ApiRequestError } from '../../../api/graphql';
 import { Button } from '../../../components/ui';
 import { useI18n, useT } from '../../../i18n/i18n';
 import type { SenderCertificate } from './core-api';
@@ -39,13 +38,6 @@ export function CertificateBadge({ certificate }: { certificate: SenderCertifica
       {t(key, certificate ? { date: formatDate(certificate.notAfter), days: Math.abs(certificate.daysLeft) } : {})}
     </span>
   );
-}
-
-/** The messages an API error gives for field paths starting with `prefix` (e.g. "postalAddress" also takes "postalAddress[1]"). */
-export function fieldErrorsFor(error: unknown, prefix: string): string | undefined {
-  if (!(error instanceof ApiRequestError)) return undefined;
-  const hits = error.errors.flatMap((e) => e.fields).filter((f) => f.path === prefix || f.path.startsWith(`${prefix}.`) || f.path.startsWith(`${prefix}[`) || f.path.endsWith(`.${prefix}`));
-  return hits.length ? hits.map((f) => f.message).join(' ') : undefined;
 }
 
 /** A question before a destructive step: says what happens, and asks to confirm or cancel. */

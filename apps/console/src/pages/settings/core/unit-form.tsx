@@ -1,9 +1,9 @@
 import { FormEvent, useState } from 'react';
+import { fieldErrorOf } from '../../../api/graphql';
 import { ErrorMessage, FormActions, TextArea, TextField } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';
 import type { SendingUnit } from './core-api';
 import { EMPTY_UNIT, newUnitInput, UnitForm, unitChanges, unitForm } from './settings-forms';
-import { fieldErrorsFor } from './shared';
 
 export interface UnitFormApi {
   create(input: Record<string, unknown>): Promise<SendingUnit>;
@@ -44,7 +44,7 @@ export function SendingUnitForm({ unit, api, onSaved, onCancel }: { unit: Sendin
     }
   }
 
-  const err = (path: string) => fieldErrorsFor(error, path);
+  const err = (path: string) => fieldErrorOf(error, path);
   return (
     <form className="settings-form" onSubmit={save} noValidate>
       <TextField

@@ -1,8 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { ApiRequestError } from '../../../api/graphql';
+import { ApiRequestError, fieldErrorOf } from '../../../api/graphql';
 import { I18nProvider } from '../../../i18n/i18n';
 import { Button } from '../../../components/ui';
-import { fieldErrorUnder, parseWhole, SecretOnce, useConfirm } from './shared';
+import { parseWhole, SecretOnce, useConfirm } from './shared';
 
 const wrap = (ui: React.ReactNode) => render(<I18nProvider lang="sv">{ui}</I18nProvider>);
 
@@ -73,10 +73,10 @@ describe('useConfirm', () => {
 describe('form helpers', () => {
   it('finds the API\'s error for a field or its items', () => {
     const e = new ApiRequestError([{ message: 'refused', code: 'VALIDATION_FAILED', fields: [{ path: 'events[1]', message: 'unknown event' }, { path: 'input.url', message: 'https only' }] }]);
-    expect(fieldErrorUnder(e, 'events')).toBe('unknown event');
-    expect(fieldErrorUnder(e, 'url')).toBe('https only');
-    expect(fieldErrorUnder(e, 'description')).toBeUndefined();
-    expect(fieldErrorUnder(new Error('x'), 'url')).toBeUndefined();
+    expect(fieldErrorOf(e, 'events')).toBe('unknown event');
+    expect(fieldErrorOf(e, 'url')).toBe('https only');
+    expect(fieldErrorOf(e, 'description')).toBeUndefined();
+    expect(fieldErrorOf(new Error('x'), 'url')).toBeUndefined();
   });
 
   it('reads whole numbers', () => {

@@ -1,13 +1,8 @@
 /** Building blocks the integration settings pages share: secrets shown once, confirmed actions, mutation state. */
 import { ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
-import { ApiRequestError, useGraphql } from '../../../api/graphql';
+import { useGraphql } from '../../../api/graphql';
 import { Alert, Button } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';
-
-/** A field's error message from an API error, when the API named that field. */
-export function fieldError(error: unknown, path: string): string | undefined {
-  return error instanceof ApiRequestError ? error.fieldError(path) : undefined;
-}
 
 /** Runs mutations one at a time, keeping the busy flag, the last error and a success message. */
 export function useAction() {
@@ -167,13 +162,6 @@ export function parseWhole(text: string): number | null | 'invalid' {
   const s = text.trim();
   if (s === '') return null;
   return /^\d{1,6}$/.test(s) ? Number(s) : 'invalid';
-}
-
-/** The first error the API named for a field or any of its items (e.g. "events" matches "events[1]"). */
-export function fieldErrorUnder(error: unknown, path: string): string | undefined {
-  if (!(error instanceof ApiRequestError)) return undefined;
-  for (const e of error.errors) for (const f of e.fields) if (f.path === path || f.path.startsWith(`${path}[`) || f.path.startsWith(`${path}.`) || f.path.endsWith(`.${path}`)) return f.message;
-  return undefined;
 }
 
 interface Connection<N> {
