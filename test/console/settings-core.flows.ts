@@ -90,9 +90,9 @@ export const settingsCoreFlows: ConsoleFlows = (ctx) => {
 
       // Archived after a confirmation; the table says so.
       await admin.getByRole('button', { name: 'Arkivera ärendetypen' }).click();
-      await admin.getByRole('group', { name: `Vill du arkivera ${name}? Nya brev kan då inte ange ärendetypen.` }).waitFor();
+      await admin.getByRole('alertdialog', { name: `Vill du arkivera ${name}? Nya brev kan då inte ange ärendetypen.` }).waitFor();
       await checkPage(admin, 'settings-case-types-archive-confirm');
-      await admin.getByRole('group', { name: /Vill du arkivera/ }).getByRole('button', { name: 'Arkivera ärendetypen' }).click();
+      await admin.getByRole('alertdialog', { name: /Vill du arkivera/ }).getByRole('button', { name: 'Arkivera ärendetypen' }).click();
       await admin.getByRole('status').filter({ hasText: `Ärendetypen ${name} är arkiverad.` }).waitFor();
       await admin.getByRole('table').getByRole('row').filter({ hasText: code }).getByText('Arkiverad').waitFor();
       await admin.context().close();

@@ -4,7 +4,7 @@ import { Alert, Button, DataTable, ErrorMessage, Loading, PageTitle, Section } f
 import { useT } from '../../i18n/i18n';
 import { CaseTypeEditor, CaseTypeFormApi } from './core/case-type-form';
 import { ARCHIVE_CASE_TYPE, CASE_TYPES, CaseType, CREATE_CASE_TYPE, RESTORE_CASE_TYPE, RetentionRuleOption, TEMPLATE_PREVIEW, TemplatePreview, UPDATE_CASE_TYPE } from './core/core-api';
-import { ConfirmBox } from './core/shared';
+import { ConfirmStep } from '../../components/confirm';
 import './core/settings-core.css';
 
 type Editing = { mode: 'new' } | { mode: 'edit'; code: string } | null;
@@ -135,15 +135,16 @@ export default function CaseTypesPage() {
           <h3>{current.active ? t('settings.caseTypes.archiveTitle') : t('settings.caseTypes.restoreTitle')}</h3>
           <p className="muted">{current.active ? t('settings.caseTypes.archiveLead') : t('settings.caseTypes.restoreLead')}</p>
           {confirming ? (
-            <ConfirmBox
-              question={t(confirming === 'archive' ? 'settings.caseTypes.archiveQuestion' : 'settings.caseTypes.restoreQuestion', { name: current.name })}
+            <ConfirmStep
+              headingLevel={3}
+              title={t(confirming === 'archive' ? 'settings.caseTypes.archiveQuestion' : 'settings.caseTypes.restoreQuestion', { name: current.name })}
               confirmLabel={t(confirming === 'archive' ? 'settings.caseTypes.archive' : 'settings.caseTypes.restore')}
               busy={archiving}
               onConfirm={() => void archiveOrRestore(current, confirming)}
               onCancel={() => setConfirming(null)}
             >
               {archiveError !== undefined && <ErrorMessage error={archiveError} />}
-            </ConfirmBox>
+            </ConfirmStep>
           ) : (
             <Button variant={current.active ? 'danger' : 'secondary'} onClick={() => setConfirming(current.active ? 'archive' : 'restore')}>
               {current.active ? t('settings.caseTypes.archive') : t('settings.caseTypes.restore')}

@@ -1,6 +1,5 @@
-/** Building blocks the settings-core pages share: a labelled file field, certificate badge, confirmation, debounce, PDF frame. */
-import { InputHTMLAttributes, ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { Button } from '../../../components/ui';
+/** Building blocks the settings-core pages share: a labelled file field, certificate badge, debounce, PDF frame. */
+import { InputHTMLAttributes, ReactNode, useEffect, useId, useMemo, useState } from 'react';
 import { useI18n, useT } from '../../../i18n/i18n';
 import type { SenderCertificate } from './core-api';
 import { certificateBadge, pdfBlob } from './settings-forms';
@@ -37,31 +36,6 @@ export function CertificateBadge({ certificate }: { certificate: SenderCertifica
     <span className={`badge badge-${tone}`}>
       {t(key, certificate ? { date: formatDate(certificate.notAfter), days: Math.abs(certificate.daysLeft) } : {})}
     </span>
-  );
-}
-
-/** A question before a destructive step: says what happens, and asks to confirm or cancel. */
-export function ConfirmBox({ question, children, confirmLabel, onConfirm, onCancel, busy }: { question: ReactNode; children?: ReactNode; confirmLabel: string; onConfirm(): void; onCancel(): void; busy?: boolean }) {
-  const t = useT();
-  const id = useId();
-  const ref = useRef<HTMLParagraphElement>(null);
-  // Keyboard and screen-reader users land on the question, right before its two buttons.
-  useEffect(() => ref.current?.focus(), []);
-  return (
-    <div className="confirm" role="group" aria-labelledby={id}>
-      <p id={id} ref={ref} tabIndex={-1}>
-        <strong>{question}</strong>
-      </p>
-      {children}
-      <div className="actions">
-        <Button variant="danger" onClick={onConfirm} busy={busy}>
-          {confirmLabel}
-        </Button>
-        <Button variant="secondary" onClick={onCancel}>
-          {t('action.cancel')}
-        </Button>
-      </div>
-    </div>
   );
 }
 

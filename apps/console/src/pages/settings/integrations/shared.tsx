@@ -1,6 +1,7 @@
 /** Building blocks the integration settings pages share: secrets shown once, confirmed actions, mutation state. */
 import { ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useGraphql } from '../../../api/graphql';
+import { ConfirmStep } from '../../../components/confirm';
 import { Alert, Button } from '../../../components/ui';
 import { useT } from '../../../i18n/i18n';
 
@@ -132,28 +133,10 @@ export function useConfirm(busy: boolean) {
 }
 
 function ConfirmPanel({ confirmation: c, busy, onConfirm, onCancel }: { confirmation: Confirmation; busy: boolean; onConfirm(): void; onCancel(): void }) {
-  const t = useT();
-  const headingId = useId();
-  const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
-    ref.current?.focus();
-    ref.current?.scrollIntoView?.({ block: 'center' });
-  }, [c]);
   return (
-    <section className={`card confirm confirm-${c.variant ?? 'danger'}`} role="alertdialog" aria-labelledby={headingId} aria-modal="false" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <h2 id={headingId} tabIndex={-1} ref={ref}>
-        {c.title}
-      </h2>
+    <ConfirmStep title={c.title} confirmLabel={c.confirmLabel} variant={c.variant} busy={busy} onConfirm={onConfirm} onCancel={onCancel}>
       <p>{c.text}</p>
-      <div className="row">
-        <Button variant={c.variant ?? 'danger'} busy={busy} onClick={onConfirm}>
-          {c.confirmLabel}
-        </Button>
-        <Button variant="secondary" onClick={onCancel}>
-          {t('action.cancel')}
-        </Button>
-      </div>
-    </section>
+    </ConfirmStep>
   );
 }
 
